@@ -1,0 +1,17 @@
+//! The process exit codes: a contract with scripts and CI, one documented constant each.
+//!
+//! "Could not run" (3) is kept apart from "ran and found non-conformance" (4), and running nothing
+//! at all (5) is a failure, never a silent success.
+
+/// Everything selected ran and conformed; or a command such as `serve` ended normally.
+pub const OK: i32 = 0;
+/// The command line was wrong: an unknown flag, fault or value.
+pub const USAGE: i32 = 1;
+/// A scenario or configuration file is invalid.
+pub const INVALID_FILE: i32 = 2;
+/// The target or the harness failed: unreachable, bind failure, I/O error.
+pub const RUNTIME: i32 = 3;
+/// The target departs from the documented contract.
+pub const NON_CONFORMANT: i32 = 4;
+/// The selection was empty: nothing ran.
+pub const NOTHING_RAN: i32 = 5;

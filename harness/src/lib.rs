@@ -1,0 +1,12 @@
+//! cognito-conformance: a conformance harness and fuzzer for Amazon Cognito refresh-token
+//! revocation.
+//!
+//! The library holds all behaviour; the `cognito-conformance` binary only parses arguments.
+//! [`reference`] is the embedded reference target every other part runs against by default;
+//! [`exit_codes`] is the contract with scripts and CI.
+
+pub mod error;
+pub mod exit_codes;
+pub mod reference;
+
+pub use error::Error;

@@ -1,0 +1,13 @@
+//! The `cognito-conformance` command: argument parsing only; behaviour lives in the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let code = match cli::parse_from_env() {
+        Ok(cli) => cli::run(cli),
+        Err(code) => code,
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}

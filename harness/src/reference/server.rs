@@ -1,0 +1,272 @@
+//! The HTTP face of the reference target: routing, framing and the server's lifecycle.
+//!
+//! One listener answers everything, as Cognito's endpoints would if they shared a host:
+//! - `POST /` — the AWS JSON 1.1 API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`);
+//! - `GET /<poolId>/.well-known/jwks.json` — the pool's signing keys;
+//! - `/oauth2/{revoke,token,userInfo}` — a pool's hosted domain, addressed either by the Host
+//!   header (`<prefix>.auth.<region>.amazoncognito.com`, as an SDK sends it) or, for clients that
+//!   cannot set Host, by the path prefix `/_domain/<prefix>/oauth2/…`.
+//!
+//! Bodies are read up to [`ReferenceConfig::body_limit`]; anything larger gets a typed 413.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::error::{ApiError, ErrorType, OAuthError, OAuthErrorCode};
+use super::faults::FaultSet;
+use super::oauth;
+use super::pools::jwks;
+use super::service::{Service, ServiceError, TARGET_PREFIX};
+use super::store::Limits;
+
+/// The content type of the AWS JSON 1.1 protocol.
+pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
+
+/// How to run a reference instance.
+#[derive(Debug, Clone)]
+pub struct ReferenceConfig {
+    /// Address to bind; loopback by default.
+    pub host: IpAddr,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    /// Bugs to switch on.
+    pub faults: FaultSet,
+    /// Region in pool ids and issuers.
+    pub region: String,
+    /// Capacity limits.
+    pub limits: Limits,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for ReferenceConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            faults: FaultSet::none(),
+            region: "us-east-1".into(),
+            limits: Limits::default(),
+            body_limit: 256 * 1024,
+        }
+    }
+}
+
+/// Why the reference could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The service state could not be built.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The server stopped with an I/O error.
+    #[error("the reference server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Clone)]
+struct AppState {
+    service: Arc<Service>,
+    body_limit: usize,
+}
+
+fn router(state: AppState) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+async fn bind(config: &ReferenceConfig) -> Result<(TcpListener, Arc<Service>), ServeError> {
+    let service = Arc::new(Service::new(config.faults.clone(), config.region.clone(), config.limits)?);
+    let addr = SocketAddr::new(config.host, config.port);
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    Ok((listener, service))
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests and returns.
+/// `on_ready` is called with the bound address once the server accepts connections.
+pub async fn serve_until(
+    config: ReferenceConfig,
+    on_ready: impl FnOnce(SocketAddr),
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let (listener, service) = bind(&config).await?;
+    on_ready(listener.local_addr()?);
+    let app = router(AppState { service, body_limit: config.body_limit });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}
+
+/// A reference instance running in this process, on its own task.
+#[derive(Debug)]
+pub struct ReferenceServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), std::io::Error>>,
+}
+
+impl ReferenceServer {
+    /// Starts an instance; it accepts connections when this returns.
+    pub async fn start(config: ReferenceConfig) -> Result<Self, ServeError> {
+        let (listener, service) = bind(&config).await?;
+        let addr = listener.local_addr()?;
+        let (sender, receiver) = oneshot::channel::<()>();
+        let app = router(AppState { service, body_limit: config.body_limit });
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = receiver.await;
+                })
+                .await
+        });
+        Ok(Self { addr, shutdown: Some(sender), task })
+    }
+
+    /// Starts a fault-free instance on a random loopback port.
+    pub async fn start_default() -> Result<Self, ServeError> {
+        Self::start(ReferenceConfig::default()).await
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    pub async fn shutdown(mut self) -> Result<(), ServeError> {
+        if let Some(sender) = self.shutdown.take() {
+            let _ = sender.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result.map_err(ServeError::Io),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        if let Some(sender) = self.shutdown.take() {
+            let _ = sender.send(());
+        }
+    }
+}
+
+async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
+    axum::body::to_bytes(body, limit).await.ok()
+}
+
+/// The domain prefix a hosted-endpoint request addresses, and the endpoint path inside it.
+fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<(String, &'a str)> {
+    if let Some(rest) = path.strip_prefix("/_domain/") {
+        let (prefix, endpoint) = rest.split_once('/')?;
+        return Some((prefix.to_owned(), &path[path.len() - endpoint.len() - 1..]));
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let host = host.rsplit_once(':').map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host });
+    let prefix = host.strip_suffix(&format!(".auth.{region}.amazoncognito.com"))?;
+    Some((prefix.to_owned(), path))
+}
+
+async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let service = &state.service;
+    let path = uri.path();
+    if let Some((prefix, endpoint)) = hosted_route(&headers, path, service.region()) {
+        let pool_id = service.store.lock().domains.get(&prefix).cloned();
+        let Some(pool_id) = pool_id else {
+            return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], json!({ "error": "not_found" }).to_string())
+                .into_response();
+        };
+        let Some(body) = read_body(body, state.body_limit).await else {
+            return OAuthError { status: StatusCode::PAYLOAD_TOO_LARGE, code: OAuthErrorCode::InvalidRequest, description: None }
+                .into_response();
+        };
+        return match (endpoint, &method) {
+            ("/oauth2/revoke", &Method::POST) => oauth::revoke_endpoint(service, &pool_id, &headers, &body),
+            ("/oauth2/token", &Method::POST) => oauth::token_endpoint(service, &pool_id, &headers, &body),
+            ("/oauth2/userInfo", &Method::GET | &Method::POST) => oauth::userinfo_endpoint(service, &pool_id, &headers),
+            ("/oauth2/revoke" | "/oauth2/token" | "/oauth2/userInfo", _) => {
+                let mut response = OAuthError { status: StatusCode::METHOD_NOT_ALLOWED, code: OAuthErrorCode::InvalidRequest, description: None }
+                    .into_response();
+                let allow = if endpoint == "/oauth2/userInfo" { "GET, POST" } else { "POST" };
+                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+                response
+            }
+            _ => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], json!({ "error": "not_found" }).to_string())
+                .into_response(),
+        };
+    }
+    if let Some(pool_id) = path.strip_prefix('/').and_then(|p| p.strip_suffix("/.well-known/jwks.json")) {
+        if method != Method::GET {
+            return not_found(path);
+        }
+        return match jwks(service, pool_id) {
+            Some(keys) => ([(header::CONTENT_TYPE, "application/json")], keys.to_string()).into_response(),
+            None => (StatusCode::NOT_FOUND, ApiError::pool_not_found(pool_id)).into_response(),
+        };
+    }
+    if path != "/" {
+        return not_found(path);
+    }
+    if method != Method::POST {
+        return ApiError::new(ErrorType::UnknownOperation, "The AWS JSON API answers POST only.").into_response();
+    }
+    match api(service, &headers, body, state.body_limit).await {
+        Ok(value) => {
+            let mut response = value.to_string().into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
+            response
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+fn not_found(path: &str) -> Response {
+    let path: String = path.chars().take(128).collect();
+    let error = ApiError::new(ErrorType::UnknownOperation, format!("No endpoint at {path}."));
+    let mut response = error.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+async fn api(service: &Service, headers: &HeaderMap, body: Body, limit: usize) -> Result<serde_json::Value, ApiError> {
+    let target = headers
+        .get("x-amz-target")
+        .ok_or_else(|| ApiError::new(ErrorType::UnknownOperation, "Missing X-Amz-Target header."))?
+        .to_str()
+        .map_err(|_| ApiError::new(ErrorType::UnknownOperation, "Malformed X-Amz-Target header."))?;
+    let operation = target
+        .strip_prefix(TARGET_PREFIX)
+        .filter(|op| !op.is_empty() && op.len() <= 64 && op.chars().all(|c| c.is_ascii_alphanumeric()))
+        .ok_or_else(|| ApiError::new(ErrorType::UnknownOperation, "Unknown X-Amz-Target."))?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if !matches!(media_type.as_str(), AMZ_JSON | "application/x-amz-json-1.0" | "application/json") {
+        return Err(ApiError::serialization("Content-Type must be application/x-amz-json-1.1."));
+    }
+    let body = read_body(body, limit)
+        .await
+        .ok_or_else(|| ApiError::new(ErrorType::RequestEntityTooLarge, "Request body is too large."))?;
+    service.dispatch(operation, &body)
+}

@@ -1,0 +1,304 @@
+//! The reference target's state: pools, app clients, users, domains and token families.
+//!
+//! A *family* is everything minted from one interactive sign-in: its refresh token and every
+//! access and ID token refreshed from it. They share one `origin_jti` (spec §4.1), and revocation
+//! works on the family, never on a single token (spec §3). A family costs a fixed ~200 bytes
+//! however often it is refreshed: tokens themselves are never stored, only the family they point
+//! to. Families live until their user, client or pool is deleted; `Limits::max_families` caps how
+//! many one instance keeps, so a hostile client cannot exhaust memory.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Capacity limits of one reference instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Token families kept at once; further sign-ins answer `LimitExceededException`.
+    pub max_families: usize,
+    /// User pools kept at once.
+    pub max_pools: usize,
+    /// Users per pool.
+    pub max_users_per_pool: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_families: 1_000_000, max_pools: 10_000, max_users_per_pool: 100_000 }
+    }
+}
+
+/// Why a family stopped working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokedBy {
+    /// RevokeToken or `/oauth2/revoke`.
+    Revoke,
+    /// GlobalSignOut or AdminUserGlobalSignOut.
+    SignOut,
+    /// AdminDisableUser.
+    Disable,
+}
+
+/// One sign-in's tokens, keyed by `origin_jti`.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// The family key carried by every token of the family when revocation is enabled.
+    pub origin_jti: Uuid,
+    /// The authentication event; carried by every token, used to find the family of tokens
+    /// minted without `origin_jti` (revocation disabled).
+    pub event_id: Uuid,
+    /// The pool the user belongs to.
+    pub pool_id: String,
+    /// The client the refresh token was issued to.
+    pub client_id: String,
+    /// The user's Cognito username.
+    pub username: String,
+    /// When the user authenticated, kept across refreshes (spec §4.2).
+    pub auth_time: u64,
+    /// When the refresh token expires.
+    pub refresh_expires_at: u64,
+    /// The `jti`s of the access and ID tokens minted at sign-in (used only by the
+    /// `revoke-by-jti` fault).
+    pub first_jtis: [Uuid; 2],
+    /// Set once; never cleared (spec §3 E9).
+    pub revoked: Option<RevokedBy>,
+}
+
+/// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, as AdminGetUser reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    /// Created by an admin with a temporary password.
+    ForceChangePassword,
+    /// Has a permanent password.
+    Confirmed,
+}
+
+impl UserStatus {
+    /// The wire name.
+    pub fn name(self) -> &'static str {
+        match self {
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::Confirmed => "CONFIRMED",
+        }
+    }
+}
+
+/// A user of a pool.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// The Cognito username (the `sub` when the pool signs in by e-mail or phone).
+    pub username: String,
+    /// The immutable `sub`.
+    pub sub: Uuid,
+    /// Attributes other than `sub`, in creation order.
+    pub attributes: Vec<(String, String)>,
+    /// SHA-256 of the password, compared in constant time.
+    pub password_sha256: Option<[u8; 32]>,
+    /// Sign-in status.
+    pub status: UserStatus,
+    /// Cleared by AdminDisableUser.
+    pub enabled: bool,
+    /// Creation time, seconds since the epoch.
+    pub created: u64,
+    /// Last change, seconds since the epoch.
+    pub modified: u64,
+    /// The user's families, oldest first.
+    pub families: Vec<Uuid>,
+}
+
+impl User {
+    /// The value of attribute `name`, if set.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+}
+
+/// A pool's password policy (the defaults are Cognito's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// Minimum length.
+    pub minimum_length: usize,
+    /// Needs an upper-case letter.
+    pub require_uppercase: bool,
+    /// Needs a lower-case letter.
+    pub require_lowercase: bool,
+    /// Needs a digit.
+    pub require_numbers: bool,
+    /// Needs a symbol.
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+/// A user pool.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// `<region>_<9 alphanumerics>`.
+    pub id: String,
+    /// The name given at creation.
+    pub name: String,
+    /// Creation time, seconds since the epoch.
+    pub created: u64,
+    /// `email` and/or `phone_number` when users sign in with those instead of a username.
+    pub username_attributes: Vec<String>,
+    /// The password policy.
+    pub password_policy: PasswordPolicy,
+    /// Users by Cognito username.
+    pub users: HashMap<String, User>,
+    /// Sign-in aliases (e-mail, phone) to Cognito usernames.
+    pub aliases: HashMap<String, String>,
+    /// The hosted-UI domain prefix, if any.
+    pub domain: Option<String>,
+    /// Ring indices of the access-token and ID-token signing keys.
+    pub access_key: usize,
+    /// See `access_key`.
+    pub id_key: usize,
+    /// How often the `rotate-keys-on-revoke` fault moved the pool to new keys.
+    pub rotations: usize,
+    /// DeleteUserPool refuses while set.
+    pub deletion_protection: bool,
+}
+
+impl Pool {
+    /// The Cognito username that `name` (a username or a sign-in alias) refers to.
+    pub fn resolve_username(&self, name: &str) -> Option<&str> {
+        if let Some((key, _)) = self.users.get_key_value(name) {
+            return Some(key);
+        }
+        self.aliases.get(name).map(String::as_str)
+    }
+
+    /// The user that `name` (a username or alias) refers to.
+    pub fn user(&self, name: &str) -> Option<&User> {
+        let username = self.resolve_username(name)?.to_owned();
+        self.users.get(&username)
+    }
+
+    /// The ring indices published in the pool's JWKS.
+    pub fn key_indices(&self) -> [usize; 2] {
+        [self.access_key, self.id_key]
+    }
+}
+
+/// How long tokens of a client live, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validity {
+    /// Refresh-token lifetime (30 days by default).
+    pub refresh: u64,
+    /// Access-token lifetime (1 hour by default).
+    pub access: u64,
+    /// ID-token lifetime (1 hour by default).
+    pub id: u64,
+}
+
+impl Default for Validity {
+    fn default() -> Self {
+        Self { refresh: 30 * 86_400, access: 3_600, id: 3_600 }
+    }
+}
+
+/// An app client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// 26 lower-case alphanumerics; client ids are global across pools.
+    pub id: String,
+    /// The owning pool.
+    pub pool_id: String,
+    /// The name given at creation.
+    pub name: String,
+    /// The client secret, for confidential clients.
+    pub secret: Option<String>,
+    /// Whether RevokeToken works and tokens carry `origin_jti` (spec §1.7, default true).
+    pub enable_token_revocation: bool,
+    /// The `ALLOW_*` flows.
+    pub explicit_auth_flows: Vec<String>,
+    /// Token lifetimes.
+    pub validity: Validity,
+    /// The configuration as last set, echoed by DescribeUserPoolClient (validities, units, URLs…).
+    pub settings: serde_json::Map<String, Value>,
+    /// Creation time, seconds since the epoch.
+    pub created: u64,
+    /// Last change, seconds since the epoch.
+    pub modified: u64,
+}
+
+impl Client {
+    /// Whether `flow` (an `ALLOW_*` name) is enabled.
+    pub fn allows(&self, flow: &str) -> bool {
+        self.explicit_auth_flows.iter().any(|f| f == flow)
+    }
+}
+
+/// Everything one reference instance knows.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Pools by id.
+    pub pools: HashMap<String, Pool>,
+    /// Clients by id, across all pools.
+    pub clients: HashMap<String, Client>,
+    /// Domain prefixes to pool ids.
+    pub domains: HashMap<String, String>,
+    /// Families by `origin_jti`.
+    pub families: HashMap<Uuid, Family>,
+    /// Families by `event_id`.
+    pub families_by_event: HashMap<Uuid, Uuid>,
+    /// Revoked token `jti`s (only under the `revoke-by-jti` fault).
+    pub revoked_jtis: HashSet<Uuid>,
+    /// The next ring index handed to a new pool.
+    pub next_key: usize,
+}
+
+impl Store {
+    /// Records a new family and links it to its user.
+    pub fn insert_family(&mut self, family: Family) {
+        if let Some(user) = self.pools.get_mut(&family.pool_id).and_then(|pool| pool.users.get_mut(&family.username)) {
+            user.families.push(family.origin_jti);
+        }
+        self.families_by_event.insert(family.event_id, family.origin_jti);
+        self.families.insert(family.origin_jti, family);
+    }
+
+    /// Forgets families, e.g. when their user, client or pool is deleted.
+    pub fn remove_families(&mut self, keep: impl Fn(&Family) -> bool) {
+        let Store { families, families_by_event, .. } = self;
+        families.retain(|_, family| {
+            let kept = keep(family);
+            if !kept {
+                families_by_event.remove(&family.event_id);
+            }
+            kept
+        });
+    }
+
+    /// Marks every family of a user revoked (sign-out, disable). Already revoked families keep
+    /// their first cause.
+    pub fn revoke_user_families(&mut self, pool_id: &str, username: &str, cause: RevokedBy) {
+        let Some(user) = self.pools.get(pool_id).and_then(|pool| pool.users.get(username)) else {
+            return;
+        };
+        for origin in &user.families {
+            if let Some(family) = self.families.get_mut(origin) {
+                family.revoked.get_or_insert(cause);
+            }
+        }
+    }
+
+    /// The family a token points to: by `origin_jti` when it has one, else by `event_id`.
+    pub fn family_of(&self, origin_jti: Option<Uuid>, event_id: Option<Uuid>) -> Option<&Family> {
+        match origin_jti {
+            Some(origin) => self.families.get(&origin),
+            None => self.families_by_event.get(&event_id?).and_then(|origin| self.families.get(origin)),
+        }
+    }
+}
