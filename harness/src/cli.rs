@@ -86,7 +86,8 @@ fn serve(args: ServeArgs) -> Result<i32, Error> {
         )));
     }
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
-    let config = ReferenceConfig { host: args.host, port: args.port, faults, region: args.region, ..ReferenceConfig::default() };
+    let config =
+        ReferenceConfig { host: args.host, port: args.port, faults, region: args.region, ..ReferenceConfig::default() };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let fault_names: Vec<&str> = config.faults.iter().map(Fault::name).collect();
     runtime.block_on(serve_until(

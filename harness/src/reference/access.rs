@@ -13,7 +13,9 @@ use super::error::ApiError;
 use super::faults::Fault;
 use super::service::{Service, now};
 use super::store::{RevokedBy, Store};
-use super::tokens::{AccessClaims, AccessTokenError, decode_access_unverified, unverified_kid, unverified_pool_id, verify_access};
+use super::tokens::{
+    AccessClaims, AccessTokenError, decode_access_unverified, unverified_kid, unverified_pool_id, verify_access,
+};
 use super::validate::{Validator, token};
 
 /// The input of GetUser and GlobalSignOut.
@@ -109,8 +111,13 @@ fn access_token(input: &AccessTokenInput) -> Result<&str, ApiError> {
 /// The user's name and attributes, `sub` first.
 pub fn user_profile(service: &Service, subject: &Subject) -> Result<(String, Vec<(String, String)>), AccessError> {
     let store = service.store.lock();
-    let user = store.pools.get(&subject.pool_id).and_then(|pool| pool.users.get(&subject.username)).ok_or(AccessError::UserNotFound)?;
-    let attributes = std::iter::once(("sub".to_owned(), user.sub.to_string())).chain(user.attributes.iter().cloned()).collect();
+    let user = store
+        .pools
+        .get(&subject.pool_id)
+        .and_then(|pool| pool.users.get(&subject.username))
+        .ok_or(AccessError::UserNotFound)?;
+    let attributes =
+        std::iter::once(("sub".to_owned(), user.sub.to_string())).chain(user.attributes.iter().cloned()).collect();
     Ok((user.username.clone(), attributes))
 }
 
@@ -123,7 +130,8 @@ pub fn get_user(service: &Service, input: AccessTokenInput) -> Result<Value, Api
     }
     .map_err(AccessError::to_api)?;
     let (username, attributes) = user_profile(service, &subject).map_err(AccessError::to_api)?;
-    let attributes: Vec<Value> = attributes.into_iter().map(|(name, value)| json!({ "Name": name, "Value": value })).collect();
+    let attributes: Vec<Value> =
+        attributes.into_iter().map(|(name, value)| json!({ "Name": name, "Value": value })).collect();
     Ok(json!({ "Username": username, "UserAttributes": attributes }))
 }
 

@@ -120,7 +120,12 @@ impl Issued {
 }
 
 /// Mints tokens for `family` as `client` issues them. Takes the lock only to read.
-fn issue(service: &Service, family: &Family, jtis: [Uuid; 2], refresh_token: Option<String>) -> Result<Issued, RefreshError> {
+fn issue(
+    service: &Service,
+    family: &Family,
+    jtis: [Uuid; 2],
+    refresh_token: Option<String>,
+) -> Result<Issued, RefreshError> {
     let (issuer, client, user, keys) = {
         let store = service.store.lock();
         let client = store.clients.get(&family.client_id).ok_or(RefreshError::Invalid)?.clone();
@@ -150,8 +155,10 @@ fn issue(service: &Service, family: &Family, jtis: [Uuid; 2], refresh_token: Opt
 
 /// Signs a user in on `client`: checks the password, starts a family, mints its tokens.
 fn sign_in(service: &Service, client: &Client, params: &HashMap<String, String>) -> Result<Value, ApiError> {
-    let name = params.get("USERNAME").ok_or_else(|| ApiError::invalid_parameter("Missing required parameter USERNAME"))?;
-    let password = params.get("PASSWORD").ok_or_else(|| ApiError::invalid_parameter("Missing required parameter PASSWORD"))?;
+    let name =
+        params.get("USERNAME").ok_or_else(|| ApiError::invalid_parameter("Missing required parameter USERNAME"))?;
+    let password =
+        params.get("PASSWORD").ok_or_else(|| ApiError::invalid_parameter("Missing required parameter PASSWORD"))?;
     if !service.has(Fault::SecretHashNotEnforced) {
         check_secret_hash(service, client, name, params.get("SECRET_HASH").map(String::as_str))
             .map_err(|check| check.to_api(&client.id))?;
@@ -212,7 +219,12 @@ pub enum ClientProof<'a> {
 }
 
 /// The refresh core: from a refresh token presented by `client` to new tokens of its family.
-pub fn refresh(service: &Service, client: &Client, refresh_token: &str, proof: ClientProof<'_>) -> Result<Issued, RefreshError> {
+pub fn refresh(
+    service: &Service,
+    client: &Client,
+    refresh_token: &str,
+    proof: ClientProof<'_>,
+) -> Result<Issued, RefreshError> {
     let origin = service.sealer.open(refresh_token).ok_or(RefreshError::Invalid)?;
     let family = {
         let store = service.store.lock();
@@ -223,7 +235,9 @@ pub fn refresh(service: &Service, client: &Client, refresh_token: &str, proof: C
     }
     match proof {
         ClientProof::SecretHash(_) if service.has(Fault::SecretHashNotEnforced) => {}
-        ClientProof::SecretHash(hash) => check_secret_hash(service, client, &family.username, hash).map_err(RefreshError::Secret)?,
+        ClientProof::SecretHash(hash) => {
+            check_secret_hash(service, client, &family.username, hash).map_err(RefreshError::Secret)?
+        }
         ClientProof::Secret(secret) => check_client_secret(client, secret).map_err(RefreshError::Secret)?,
     }
     if family.revoked.is_some() {
@@ -234,7 +248,8 @@ pub fn refresh(service: &Service, client: &Client, refresh_token: &str, proof: C
     }
     let family = {
         let mut store = service.store.lock();
-        let enabled = store.pools.get(&family.pool_id).and_then(|pool| pool.users.get(&family.username)).map(|user| user.enabled);
+        let enabled =
+            store.pools.get(&family.pool_id).and_then(|pool| pool.users.get(&family.username)).map(|user| user.enabled);
         match enabled {
             None => return Err(RefreshError::Invalid),
             Some(false) => return Err(RefreshError::UserDisabled),
@@ -243,7 +258,8 @@ pub fn refresh(service: &Service, client: &Client, refresh_token: &str, proof: C
         if service.has(Fault::OriginJtiRotates) {
             // The buggy emulator books each refresh as a session of its own.
             let child = Family { origin_jti: Uuid::new_v4(), ..family.clone() };
-            if let Some(user) = store.pools.get_mut(&child.pool_id).and_then(|pool| pool.users.get_mut(&child.username)) {
+            if let Some(user) = store.pools.get_mut(&child.pool_id).and_then(|pool| pool.users.get_mut(&child.username))
+            {
                 user.families.push(child.origin_jti);
             }
             store.families.insert(child.origin_jti, child.clone());
@@ -252,7 +268,8 @@ pub fn refresh(service: &Service, client: &Client, refresh_token: &str, proof: C
             family
         }
     };
-    let new_refresh = service.has(Fault::RefreshReturnsRefreshToken).then(|| service.sealer.seal(family.origin_jti).ok()).flatten();
+    let new_refresh =
+        service.has(Fault::RefreshReturnsRefreshToken).then(|| service.sealer.seal(family.origin_jti).ok()).flatten();
     issue(service, &family, [Uuid::new_v4(), Uuid::new_v4()], new_refresh)
 }
 
@@ -325,6 +342,7 @@ pub fn get_tokens_from_refresh_token(service: &Service, input: GetTokensInput) -
     v.finish()?;
     let (refresh_token, client_id) = (refresh_token.unwrap_or_default(), client_id.unwrap_or_default());
     let client = find_client(service, client_id).ok_or_else(|| ApiError::client_not_found(client_id))?;
-    let issued = refresh(service, &client, refresh_token, ClientProof::Secret(secret)).map_err(|e| e.to_api(&client.id))?;
+    let issued =
+        refresh(service, &client, refresh_token, ClientProof::Secret(secret)).map_err(|e| e.to_api(&client.id))?;
     Ok(issued.to_json())
 }

@@ -116,9 +116,11 @@ struct Config {
 fn config(input: &mut ClientInput, v: &mut Validator) -> Result<Config, ApiError> {
     let units = input.token_validity_units.take().unwrap_or_default();
     let unit_names = ["seconds", "minutes", "hours", "days"];
-    let access_unit = v.one_of("tokenValidityUnits.accessToken", units.access_token.as_deref(), &unit_names).unwrap_or("hours");
+    let access_unit =
+        v.one_of("tokenValidityUnits.accessToken", units.access_token.as_deref(), &unit_names).unwrap_or("hours");
     let id_unit = v.one_of("tokenValidityUnits.idToken", units.id_token.as_deref(), &unit_names).unwrap_or("hours");
-    let refresh_unit = v.one_of("tokenValidityUnits.refreshToken", units.refresh_token.as_deref(), &unit_names).unwrap_or("days");
+    let refresh_unit =
+        v.one_of("tokenValidityUnits.refreshToken", units.refresh_token.as_deref(), &unit_names).unwrap_or("days");
     let access = v.range("accessTokenValidity", input.access_token_validity, 1, 86_400).unwrap_or(1);
     let id = v.range("idTokenValidity", input.id_token_validity, 1, 86_400).unwrap_or(1);
     let refresh = v.range("refreshTokenValidity", input.refresh_token_validity, 0, 315_360_000).unwrap_or(30);
@@ -151,11 +153,13 @@ fn config(input: &mut ClientInput, v: &mut Validator) -> Result<Config, ApiError
     let mut settings = Map::new();
     for (key, value) in std::mem::take(&mut input.passthrough) {
         if !PASSTHROUGH.contains(&key.as_str()) {
-            return Err(ApiError::serialization(if key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric()) {
-                format!("Unknown member '{key}' in request.")
-            } else {
-                "Request body does not match the operation's input shape.".to_owned()
-            }));
+            return Err(ApiError::serialization(
+                if key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    format!("Unknown member '{key}' in request.")
+                } else {
+                    "Request body does not match the operation's input shape.".to_owned()
+                },
+            ));
         }
         settings.insert(key, value);
     }

@@ -205,9 +205,7 @@ impl IntoResponse for OAuthError {
             body["error_description"] = json!(description);
         }
         let mut response = (self.status, body.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
         response
     }
 }

@@ -176,10 +176,7 @@ impl FromStr for Fault {
     type Err = UnknownFault;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Fault::ALL
-            .into_iter()
-            .find(|fault| fault.name() == s)
-            .ok_or_else(|| UnknownFault(s.to_owned()))
+        Fault::ALL.into_iter().find(|fault| fault.name() == s).ok_or_else(|| UnknownFault(s.to_owned()))
     }
 }
 

@@ -95,7 +95,8 @@ pub struct KeyRing {
 impl KeyRing {
     /// Loads the embedded keys (well under a millisecond).
     pub fn embedded() -> Result<Self, KeyError> {
-        let keys = PEMS.iter().enumerate().map(|(index, pem)| SigningKey::from_pem(index, pem)).collect::<Result<_, _>>()?;
+        let keys =
+            PEMS.iter().enumerate().map(|(index, pem)| SigningKey::from_pem(index, pem)).collect::<Result<_, _>>()?;
         Ok(Self { keys })
     }
 

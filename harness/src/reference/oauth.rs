@@ -59,18 +59,21 @@ struct Credentials {
 
 /// Reads the client's credentials. `Ok(None)`: the request names no client at all.
 fn credentials(headers: &HeaderMap, form: &Form, status: StatusCode) -> Result<Option<Credentials>, OAuthError> {
-    let invalid_client = |why: &str| OAuthError { status, code: OAuthErrorCode::InvalidClient, description: Some(why.to_owned()) };
+    let invalid_client =
+        |why: &str| OAuthError { status, code: OAuthErrorCode::InvalidClient, description: Some(why.to_owned()) };
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
     let Some(authorization) = headers.get(header::AUTHORIZATION) else {
         return Ok(body_id.map(|id| Credentials { client_id: id.to_owned(), secret: body_secret.map(str::to_owned) }));
     };
     let authorization = authorization.to_str().map_err(|_| invalid_client("malformed Authorization header"))?;
-    let (scheme, encoded) = authorization.split_once(' ').ok_or_else(|| invalid_client("malformed Authorization header"))?;
+    let (scheme, encoded) =
+        authorization.split_once(' ').ok_or_else(|| invalid_client("malformed Authorization header"))?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(invalid_client("client authentication must use the Basic scheme"));
     }
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| invalid_client("Basic credentials are not valid base64"))?;
+    let decoded =
+        STANDARD.decode(encoded.trim()).map_err(|_| invalid_client("Basic credentials are not valid base64"))?;
     let decoded = String::from_utf8(decoded).map_err(|_| invalid_client("Basic credentials are not UTF-8"))?;
     let (id, secret) = decoded.split_once(':').ok_or_else(|| invalid_client("Basic credentials have no colon"))?;
     if id.is_empty() || body_id.is_some_and(|body_id| body_id != id) {
@@ -106,7 +109,9 @@ pub fn revoke_endpoint(service: &Service, pool_id: &str, headers: &HeaderMap, bo
 
 fn revoke_inner(service: &Service, pool_id: &str, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
     let form = Form::parse(headers, body)?;
-    let token = form.get("token").ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("token is missing"))?;
+    let token = form
+        .get("token")
+        .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("token is missing"))?;
     // A public client that names no client gets 200 and nothing is revoked, as seen on AWS (Q15).
     let Some(credentials) = credentials(headers, &form, StatusCode::UNAUTHORIZED)? else { return Ok(empty_ok()) };
     let client = client_of_pool(service, pool_id, &credentials.client_id)
@@ -122,7 +127,9 @@ fn revoke_inner(service: &Service, pool_id: &str, headers: &HeaderMap, body: &[u
         Err(RevokeError::UnsupportedTokenType) => {
             Err(echo(service, OAuthError::bad_request(OAuthErrorCode::UnsupportedTokenType), token))
         }
-        Err(RevokeError::WrongClient) => Err(echo(service, OAuthError::bad_request(OAuthErrorCode::InvalidRequest), token)),
+        Err(RevokeError::WrongClient) => {
+            Err(echo(service, OAuthError::bad_request(OAuthErrorCode::InvalidRequest), token))
+        }
     }
 }
 
@@ -152,12 +159,12 @@ fn token_inner(service: &Service, pool_id: &str, headers: &HeaderMap, body: &[u8
     if !client.allows_flow("ALLOW_REFRESH_TOKEN_AUTH") {
         return Err(OAuthError::bad_request(OAuthErrorCode::UnauthorizedClient));
     }
-    let issued = refresh(service, &client, refresh_token, ClientProof::Secret(credentials.secret.as_deref())).map_err(|error| {
-        match error {
+    let issued = refresh(service, &client, refresh_token, ClientProof::Secret(credentials.secret.as_deref())).map_err(
+        |error| match error {
             RefreshError::Secret(_) => OAuthError::bad_request(OAuthErrorCode::InvalidClient),
             _ => echo(service, OAuthError::bad_request(OAuthErrorCode::InvalidGrant), refresh_token),
-        }
-    })?;
+        },
+    )?;
     let mut body = json!({
         "id_token": issued.tokens.id_token,
         "access_token": issued.tokens.access_token,
@@ -198,7 +205,9 @@ pub fn userinfo_endpoint(service: &Service, pool_id: &str, headers: &HeaderMap) 
         .map(|(_, token)| token.trim());
     let Some(token) = bearer else {
         let mut response = json_response(StatusCode::UNAUTHORIZED, &json!({ "error": "invalid_request" }));
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_request\""));
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_request\""));
         return response;
     };
     let Ok(subject) = authenticate(service, token) else { return invalid_token() };

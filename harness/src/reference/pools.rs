@@ -150,7 +150,10 @@ pub fn create_user_pool(service: &Service, input: CreateUserPoolInput) -> Result
     }
     let mut store = service.store.lock();
     if store.pools.len() >= service.limits.max_pools {
-        return Err(ApiError::new(ErrorType::LimitExceeded, "The reference target holds its maximum number of user pools."));
+        return Err(ApiError::new(
+            ErrorType::LimitExceeded,
+            "The reference target holds its maximum number of user pools.",
+        ));
     }
     let id = format!("{}_{}", service.region(), random_alphanumeric(9));
     let key = store.next_key;

@@ -50,7 +50,12 @@ pub enum RevokeOutcome {
 }
 
 /// The revoke core: `client` (authenticated by `secret`) revokes `token`.
-pub fn revoke(service: &Service, client: &Client, secret: Option<&str>, token: &str) -> Result<RevokeOutcome, RevokeError> {
+pub fn revoke(
+    service: &Service,
+    client: &Client,
+    secret: Option<&str>,
+    token: &str,
+) -> Result<RevokeOutcome, RevokeError> {
     if !service.has(Fault::RevokeIgnoresSecret) {
         check_client_secret(client, secret).map_err(RevokeError::Secret)?;
     }

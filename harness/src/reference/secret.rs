@@ -31,9 +31,13 @@ impl SecretCheck {
     /// The `NotAuthorizedException` the sign-in and refresh operations answer with (spec §5).
     pub fn to_api(self, client_id: &str) -> ApiError {
         ApiError::not_authorized(match self {
-            SecretCheck::HashMissing => format!("Client {client_id} is configured with secret but SECRET_HASH was not received"),
+            SecretCheck::HashMissing => {
+                format!("Client {client_id} is configured with secret but SECRET_HASH was not received")
+            }
             SecretCheck::HashWrong => format!("Unable to verify secret hash for client {client_id}"),
-            SecretCheck::SecretMissing => format!("Client {client_id} is configured with secret but ClientSecret was not received"),
+            SecretCheck::SecretMissing => {
+                format!("Client {client_id} is configured with secret but ClientSecret was not received")
+            }
             SecretCheck::SecretWrong => format!("Unable to verify secret for client {client_id}"),
         })
     }
@@ -54,7 +58,8 @@ fn secret_hash_bytes(secret: &str, message: &[u8]) -> String {
 /// The `secret-hash-latin1` fault's hash: characters above U+00FF become `?`, as Python's
 /// `encode("latin-1", "replace")` would.
 fn latin1_secret_hash(secret: &str, username: &str, client_id: &str) -> String {
-    let message: Vec<u8> = format!("{username}{client_id}").chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
+    let message: Vec<u8> =
+        format!("{username}{client_id}").chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
     secret_hash_bytes(secret, &message)
 }
 
@@ -63,7 +68,12 @@ fn equal(a: &str, b: &str) -> bool {
 }
 
 /// Checks a SECRET_HASH for `username` on `client`; public clients need none.
-pub fn check_secret_hash(service: &Service, client: &Client, username: &str, provided: Option<&str>) -> Result<(), SecretCheck> {
+pub fn check_secret_hash(
+    service: &Service,
+    client: &Client,
+    username: &str,
+    provided: Option<&str>,
+) -> Result<(), SecretCheck> {
     let Some(secret) = &client.secret else { return Ok(()) };
     let provided = provided.ok_or(SecretCheck::HashMissing)?;
     let expected = if service.has(Fault::SecretHashLatin1) {

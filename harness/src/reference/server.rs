@@ -184,7 +184,9 @@ fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<
         return Some((prefix.to_owned(), &path[path.len() - endpoint.len() - 1..]));
     }
     let host = headers.get(header::HOST)?.to_str().ok()?;
-    let host = host.rsplit_once(':').map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host });
+    let host = host
+        .rsplit_once(':')
+        .map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host });
     let prefix = host.strip_suffix(&format!(".auth.{region}.amazoncognito.com"))?;
     Some((prefix.to_owned(), path))
 }
@@ -195,25 +197,41 @@ async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers
     if let Some((prefix, endpoint)) = hosted_route(&headers, path, service.region()) {
         let pool_id = service.store.lock().domains.get(&prefix).cloned();
         let Some(pool_id) = pool_id else {
-            return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], json!({ "error": "not_found" }).to_string())
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "application/json")],
+                json!({ "error": "not_found" }).to_string(),
+            )
                 .into_response();
         };
         let Some(body) = read_body(body, state.body_limit).await else {
-            return OAuthError { status: StatusCode::PAYLOAD_TOO_LARGE, code: OAuthErrorCode::InvalidRequest, description: None }
-                .into_response();
+            return OAuthError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: OAuthErrorCode::InvalidRequest,
+                description: None,
+            }
+            .into_response();
         };
         return match (endpoint, &method) {
             ("/oauth2/revoke", &Method::POST) => oauth::revoke_endpoint(service, &pool_id, &headers, &body),
             ("/oauth2/token", &Method::POST) => oauth::token_endpoint(service, &pool_id, &headers, &body),
             ("/oauth2/userInfo", &Method::GET | &Method::POST) => oauth::userinfo_endpoint(service, &pool_id, &headers),
             ("/oauth2/revoke" | "/oauth2/token" | "/oauth2/userInfo", _) => {
-                let mut response = OAuthError { status: StatusCode::METHOD_NOT_ALLOWED, code: OAuthErrorCode::InvalidRequest, description: None }
-                    .into_response();
+                let mut response = OAuthError {
+                    status: StatusCode::METHOD_NOT_ALLOWED,
+                    code: OAuthErrorCode::InvalidRequest,
+                    description: None,
+                }
+                .into_response();
                 let allow = if endpoint == "/oauth2/userInfo" { "GET, POST" } else { "POST" };
                 response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
                 response
             }
-            _ => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], json!({ "error": "not_found" }).to_string())
+            _ => (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "application/json")],
+                json!({ "error": "not_found" }).to_string(),
+            )
                 .into_response(),
         };
     }

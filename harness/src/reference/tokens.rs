@@ -240,12 +240,13 @@ pub fn verify_access(token: &str, key: &SigningKey, issuer: &str, now: u64) -> R
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
     validation.set_issuer(&[issuer]);
-    let data = jsonwebtoken::decode::<AccessClaims>(token, key.decoding_key(), &validation).map_err(|error| {
-        match error.kind() {
-            ErrorKind::ExpiredSignature => AccessTokenError::Expired,
-            _ => AccessTokenError::Invalid,
-        }
-    })?;
+    let data =
+        jsonwebtoken::decode::<AccessClaims>(token, key.decoding_key(), &validation).map_err(|error| {
+            match error.kind() {
+                ErrorKind::ExpiredSignature => AccessTokenError::Expired,
+                _ => AccessTokenError::Invalid,
+            }
+        })?;
     let claims = data.claims;
     if claims.token_use != "access" {
         return Err(AccessTokenError::Invalid);
@@ -303,8 +304,12 @@ impl RefreshSealer {
             .key
             .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(REFRESH_HEADER), &mut plaintext)
             .map_err(|_| RandomnessError)?;
-        let segments =
-            [URL_SAFE_NO_PAD.encode(encrypted_key), URL_SAFE_NO_PAD.encode(nonce), URL_SAFE_NO_PAD.encode(&plaintext), URL_SAFE_NO_PAD.encode(tag.as_ref())];
+        let segments = [
+            URL_SAFE_NO_PAD.encode(encrypted_key),
+            URL_SAFE_NO_PAD.encode(nonce),
+            URL_SAFE_NO_PAD.encode(&plaintext),
+            URL_SAFE_NO_PAD.encode(tag.as_ref()),
+        ];
         Ok(format!("{REFRESH_HEADER}.{}", segments.join(".")))
     }
 

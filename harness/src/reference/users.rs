@@ -65,7 +65,9 @@ pub fn password_digest(password: &str) -> [u8; 32] {
 
 /// Checks a password against a pool's policy, with Cognito's messages.
 pub fn check_password(policy: &PasswordPolicy, password: &str) -> Result<(), ApiError> {
-    let fail = |why: &str| Err(ApiError::new(ErrorType::InvalidPassword, format!("Password does not conform to policy: {why}")));
+    let fail = |why: &str| {
+        Err(ApiError::new(ErrorType::InvalidPassword, format!("Password does not conform to policy: {why}")))
+    };
     if password.chars().count() < policy.minimum_length {
         return fail("Password not long enough");
     }
@@ -201,11 +203,16 @@ pub fn admin_set_user_password(service: &Service, input: SetPasswordInput) -> Re
     let name = v.required(USERNAME, input.username.as_deref()).map(str::to_owned);
     let new_password = v.required(password("password"), input.password.as_deref()).map(str::to_owned);
     v.finish()?;
-    let (pool_id, name, new_password) = (pool_id.unwrap_or_default(), name.unwrap_or_default(), new_password.unwrap_or_default());
+    let (pool_id, name, new_password) =
+        (pool_id.unwrap_or_default(), name.unwrap_or_default(), new_password.unwrap_or_default());
     let mut store = service.store.lock();
     let (pool, username) = locate(store.pools.get(&pool_id), &pool_id, &name)?;
     check_password(&pool.password_policy, &new_password)?;
-    let user = store.pools.get_mut(&pool_id).and_then(|pool| pool.users.get_mut(&username)).ok_or_else(ApiError::user_not_found)?;
+    let user = store
+        .pools
+        .get_mut(&pool_id)
+        .and_then(|pool| pool.users.get_mut(&username))
+        .ok_or_else(ApiError::user_not_found)?;
     user.password_sha256 = Some(password_digest(&new_password));
     user.status = if input.permanent == Some(true) { UserStatus::Confirmed } else { UserStatus::ForceChangePassword };
     user.modified = now();

@@ -59,8 +59,14 @@ pub const fn token(field: &'static str) -> StringRule {
 }
 
 /// `ClientIdType`.
-pub const CLIENT_ID: StringRule =
-    StringRule { field: "clientId", min: 1, max: Some(128), pattern: "[\\w+]+", allowed: word_or_plus, sensitive: true };
+pub const CLIENT_ID: StringRule = StringRule {
+    field: "clientId",
+    min: 1,
+    max: Some(128),
+    pattern: "[\\w+]+",
+    allowed: word_or_plus,
+    sensitive: true,
+};
 
 /// `ClientSecretType`.
 pub const CLIENT_SECRET: StringRule = StringRule {
@@ -188,9 +194,9 @@ impl Validator {
     /// Checks a required user pool id, including its `<region>_<suffix>` shape.
     pub fn pool_id<'a>(&mut self, value: Option<&'a str>) -> Option<&'a str> {
         let value = self.required(USER_POOL_ID, value)?;
-        let well_formed = value
-            .rsplit_once('_')
-            .is_some_and(|(head, tail)| !head.is_empty() && !tail.is_empty() && tail.chars().all(|c| c.is_ascii_alphanumeric()));
+        let well_formed = value.rsplit_once('_').is_some_and(|(head, tail)| {
+            !head.is_empty() && !tail.is_empty() && tail.chars().all(|c| c.is_ascii_alphanumeric())
+        });
         if !well_formed {
             self.violations.push(format!(
                 "Value '{value}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",

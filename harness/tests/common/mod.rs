@@ -70,7 +70,8 @@ impl Target {
 
     /// Starts a reference with `faults` switched on.
     pub async fn with_faults(faults: &[Fault]) -> Self {
-        let config = ReferenceConfig { faults: faults.iter().copied().collect::<FaultSet>(), ..ReferenceConfig::default() };
+        let config =
+            ReferenceConfig { faults: faults.iter().copied().collect::<FaultSet>(), ..ReferenceConfig::default() };
         let server = ReferenceServer::start(config).await.expect("reference starts");
         let endpoint = server.endpoint();
         Self { server, http: reqwest::Client::new(), endpoint }
@@ -110,7 +111,13 @@ impl Target {
 
     /// POSTs a form to a hosted endpoint of `domain` (path-prefix addressing), with optional
     /// extra headers.
-    pub async fn hosted_post(&self, domain: &str, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
+    pub async fn hosted_post(
+        &self,
+        domain: &str,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         let mut request = self
             .http
@@ -157,9 +164,12 @@ impl Target {
 
     /// Creates a confirmed user with [`PASSWORD`].
     pub async fn user(&self, pool_id: &str, username: &str) {
-        self.call("AdminCreateUser", json!({ "UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS" }))
-            .await
-            .ok();
+        self.call(
+            "AdminCreateUser",
+            json!({ "UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS" }),
+        )
+        .await
+        .ok();
         self.call(
             "AdminSetUserPassword",
             json!({ "UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true }),
@@ -179,8 +189,11 @@ impl Target {
         if let Some(secret) = &client.secret {
             params["SECRET_HASH"] = json!(secret_hash(secret, username, &client.id));
         }
-        self.call("InitiateAuth", json!({ "ClientId": client.id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params }))
-            .await
+        self.call(
+            "InitiateAuth",
+            json!({ "ClientId": client.id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params }),
+        )
+        .await
     }
 
     /// Signs in and returns the session's tokens.
@@ -195,8 +208,11 @@ impl Target {
         if let Some(secret) = &client.secret {
             params["SECRET_HASH"] = json!(secret_hash(secret, &session.username, &client.id));
         }
-        self.call("InitiateAuth", json!({ "ClientId": client.id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": params }))
-            .await
+        self.call(
+            "InitiateAuth",
+            json!({ "ClientId": client.id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": params }),
+        )
+        .await
     }
 
     /// RevokeToken for `token` by `client` (with its secret, if any).
