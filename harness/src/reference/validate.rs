@@ -78,7 +78,7 @@ pub const CLIENT_SECRET: StringRule = StringRule {
     sensitive: true,
 };
 
-/// `UserPoolIdType`. The pattern's `_` separator is checked by [`check_pool_id`].
+/// `UserPoolIdType`. The pattern's `_` separator is checked by [`Validator::pool_id`].
 pub const USER_POOL_ID: StringRule = StringRule {
     field: "userPoolId",
     min: 1,
