@@ -2,8 +2,8 @@
 //! revocation.
 //!
 //! The library holds all behaviour; the `cognito-conformance` binary only parses arguments.
-//! [`reference`](crate::reference) is the embedded reference target every other part runs against by default;
-//! [`exit_codes`](crate::exit_codes) is the contract with scripts and CI.
+//! [`reference`](mod@reference) is the embedded reference target every other part runs against by default;
+//! [`exit_codes`] is the contract with scripts and CI.
 
 pub mod error;
 pub mod exit_codes;

@@ -94,10 +94,16 @@ pub fn authenticate(service: &Service, access_token: &str) -> Result<Subject, Ac
     Ok(Subject { pool_id, username: claims.username })
 }
 
-/// The `getuser-skips-verification` fault: trust whatever the token says.
-fn authenticate_unverified(access_token: &str) -> Result<Subject, AccessError> {
+/// The `getuser-skips-verification` fault: trust whatever the token says. Only the checks the
+/// fault names (signature, expiry, revocation) are skipped; a disabled user is still refused.
+fn authenticate_unverified(service: &Service, access_token: &str) -> Result<Subject, AccessError> {
     let claims = decode_access_unverified(access_token).ok_or(AccessError::Invalid)?;
     let pool_id = claims.iss.rsplit_once('/').map(|(_, pool)| pool.to_owned()).ok_or(AccessError::Invalid)?;
+    let store = service.store.lock();
+    let user = store.pools.get(&pool_id).and_then(|pool| pool.users.get(&claims.username));
+    if user.is_some_and(|user| !user.enabled) {
+        return Err(AccessError::UserDisabled);
+    }
     Ok(Subject { pool_id, username: claims.username })
 }
 
@@ -124,7 +130,7 @@ pub fn user_profile(service: &Service, subject: &Subject) -> Result<(String, Vec
 pub fn get_user(service: &Service, input: AccessTokenInput) -> Result<Value, ApiError> {
     let access_token = access_token(&input)?;
     let subject = if service.has(Fault::GetUserSkipsVerification) {
-        authenticate_unverified(access_token)
+        authenticate_unverified(service, access_token)
     } else {
         authenticate(service, access_token)
     }

@@ -268,8 +268,10 @@ pub fn refresh(
             family
         }
     };
-    let new_refresh =
-        service.has(Fault::RefreshReturnsRefreshToken).then(|| service.sealer.seal(family.origin_jti).ok()).flatten();
+    // The fault is REFRESH_TOKEN_AUTH's (the SECRET_HASH paths); GetTokensFromRefreshToken and
+    // `/oauth2/token` keep answering without a refresh token.
+    let buggy_flow = service.has(Fault::RefreshReturnsRefreshToken) && matches!(proof, ClientProof::SecretHash(_));
+    let new_refresh = buggy_flow.then(|| service.sealer.seal(family.origin_jti).ok()).flatten();
     issue(service, &family, [Uuid::new_v4(), Uuid::new_v4()], new_refresh)
 }
 
