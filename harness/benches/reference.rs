@@ -7,13 +7,16 @@
 //! - throughput: sign-in → refresh → revoke → GetUser cycles per second over loopback with
 //!   concurrent clients;
 //! - the bound: RSA-2048 signatures per second on this machine, measured in the same run, and the
-//!   ceiling they imply (each cycle signs four tokens), so the throughput is read as a ratio.
+//!   ceiling they imply (each cycle signs four tokens), so the throughput is read as a ratio;
+//! - memory: live heap bytes per token family (a counting allocator), after sign-ins and after
+//!   refreshes of the same families.
 //!
 //! Options (after `--`): `--seconds N` (throughput window, default 5), `--workers N` (default 8),
 //! `--starts N` (readiness samples, default 50).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -22,6 +25,30 @@ use std::time::{Duration, Instant};
 use cognito_conformance::reference::keys::KeyRing;
 use cognito_conformance::reference::{ReferenceServer, secret_hash};
 use serde_json::{Value, json};
+
+/// Counts live heap bytes, so the store's growth per family can be read off exactly.
+struct Counting;
+
+static LIVE_BYTES: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: delegates every call to the system allocator unchanged; only counts sizes.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 struct Options {
     seconds: u64,
@@ -32,7 +59,8 @@ struct Options {
 fn options() -> Options {
     let mut options = Options { seconds: 5, workers: 8, starts: 50 };
     let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok());
+    let value =
+        |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok());
     if let Some(seconds) = value("--seconds") {
         options.seconds = seconds;
     }
@@ -177,14 +205,20 @@ async fn throughput(options: &Options) -> (u64, Duration) {
             let hash = secret_hash(&secret, &username, &client_id);
             while !stop.load(Ordering::Relaxed) {
                 let (status, signed_in) = api
-                    .call("InitiateAuth", json!({ "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                        "AuthParameters": { "USERNAME": username, "PASSWORD": "Passw0rd!", "SECRET_HASH": hash } }))
+                    .call(
+                        "InitiateAuth",
+                        json!({ "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                        "AuthParameters": { "USERNAME": username, "PASSWORD": "Passw0rd!", "SECRET_HASH": hash } }),
+                    )
                     .await;
                 assert_eq!(status, 200, "{signed_in}");
                 let refresh = signed_in["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_owned();
                 let (status, refreshed) = api
-                    .call("InitiateAuth", json!({ "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
-                        "AuthParameters": { "REFRESH_TOKEN": refresh, "SECRET_HASH": hash } }))
+                    .call(
+                        "InitiateAuth",
+                        json!({ "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                        "AuthParameters": { "REFRESH_TOKEN": refresh, "SECRET_HASH": hash } }),
+                    )
                     .await;
                 assert_eq!(status, 200, "{refreshed}");
                 let access = refreshed["AuthenticationResult"]["AccessToken"].as_str().unwrap().to_owned();
@@ -207,6 +241,60 @@ async fn throughput(options: &Options) -> (u64, Duration) {
     let elapsed = started.elapsed();
     server.shutdown().await.expect("shutdown");
     (cycles.load(Ordering::Relaxed), elapsed)
+}
+
+/// Live heap bytes per family: after `families` sign-ins, and after refreshing each of them.
+async fn bytes_per_family(families: usize) -> (f64, f64) {
+    let server = ReferenceServer::start_default().await.expect("start");
+    let api = Api { http: reqwest::Client::new(), endpoint: format!("{}/", server.endpoint()) };
+    let (_, pool) = api.call("CreateUserPool", json!({ "PoolName": "memory" })).await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let (_, client) = api
+        .call(
+            "CreateUserPoolClient",
+            json!({ "UserPoolId": pool_id, "ClientName": "memory",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
+        )
+        .await;
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap().to_owned();
+    api.call("AdminCreateUser", json!({ "UserPoolId": pool_id, "Username": "alice" })).await;
+    api.call(
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool_id, "Username": "alice", "Password": "Passw0rd!", "Permanent": true }),
+    )
+    .await;
+    let sign_in = json!({ "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Passw0rd!" } });
+    // Warm up connection pools and lazily allocated buffers before counting.
+    let (_, warm) = api.call("InitiateAuth", sign_in.clone()).await;
+    let warm_refresh = warm["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_owned();
+    api.call(
+        "InitiateAuth",
+        json!({ "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+        "AuthParameters": { "REFRESH_TOKEN": warm_refresh } }),
+    )
+    .await;
+    let before = LIVE_BYTES.load(Ordering::Relaxed) as f64;
+    let mut refresh_tokens = Vec::with_capacity(families);
+    for _ in 0..families {
+        let (_, reply) = api.call("InitiateAuth", sign_in.clone()).await;
+        refresh_tokens.push(reply["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_owned());
+    }
+    // The test's own list of refresh tokens is not the server's memory: subtract it.
+    let held: usize = refresh_tokens.iter().map(String::capacity).sum::<usize>() + refresh_tokens.capacity() * 24;
+    let after_sign_in = LIVE_BYTES.load(Ordering::Relaxed) as f64 - held as f64;
+    for token in &refresh_tokens {
+        api.call(
+            "InitiateAuth",
+            json!({ "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": { "REFRESH_TOKEN": token } }),
+        )
+        .await;
+    }
+    let after_refresh = LIVE_BYTES.load(Ordering::Relaxed) as f64 - held as f64;
+    assert_eq!(server.stats().families, families + 1);
+    server.shutdown().await.expect("shutdown");
+    ((after_sign_in - before) / families as f64, (after_refresh - after_sign_in) / families as f64)
 }
 
 /// RSA-2048 RS256 signatures per second on one core, with the reference's own signing path.
@@ -249,6 +337,12 @@ fn main() {
         ),
         None => println!("readiness, new process:  skipped (build the release binary first: cargo build --release)"),
     }
+
+    let (per_family, per_refresh) = runtime.block_on(bytes_per_family(2_000));
+    println!(
+        "memory:                  {per_family:.0} live heap bytes per family after sign-in; \
+         {per_refresh:+.0} bytes per family after one refresh of each"
+    );
 
     let signs = rsa_signs_per_second(Duration::from_secs(2));
     let (cycles, elapsed) = runtime.block_on(throughput(&options));

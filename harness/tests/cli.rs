@@ -17,7 +17,8 @@ fn list_faults_describes_every_fault() {
     assert_eq!(output.status.code(), Some(exit_codes::OK));
     let stdout = String::from_utf8(output.stdout).expect("utf-8");
     for fault in Fault::ALL {
-        let line = stdout.lines().find(|line| line.starts_with(fault.name())).unwrap_or_else(|| panic!("{fault} missing"));
+        let line =
+            stdout.lines().find(|line| line.starts_with(fault.name())).unwrap_or_else(|| panic!("{fault} missing"));
         assert!(line.contains(fault.description()), "{line}");
     }
 }

@@ -6,9 +6,9 @@
 //! Each pool gets two of them — one for access tokens, one for ID tokens, so their `kid`s differ as
 //! on AWS — and keeps them for life unless the `rotate-keys-on-revoke` fault moves it on.
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::PublicKeyComponents;
-use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use ring::rand::SystemRandom;
+use ring::rsa::PublicKeyComponents;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::DecodingKey;
@@ -33,6 +33,10 @@ pub struct KeyError {
 }
 
 /// One RSA key pair with its public JWK.
+///
+/// Signing uses ring: its blinding draws from the OS random source, while aws-lc's first use of
+/// its own generator spends ~100 ms collecting jitter entropy — measured, and too slow for a
+/// target that must answer within 20 ms of start.
 pub struct SigningKey {
     /// The `kid`: standard base64 of SHA-256 over the modulus, shaped like Cognito's.
     pub kid: String,
@@ -53,7 +57,7 @@ impl SigningKey {
         let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
         let der = STANDARD.decode(body.trim()).map_err(|e| error(e.to_string()))?;
         let pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| error(e.to_string()))?;
-        let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+        let components = PublicKeyComponents::<Vec<u8>>::from(pair.public());
         let n = URL_SAFE_NO_PAD.encode(&components.n);
         let e = URL_SAFE_NO_PAD.encode(&components.e);
         let kid = STANDARD.encode(Sha256::digest(&components.n));
@@ -67,7 +71,7 @@ impl SigningKey {
     /// The parsed key pair is kept and reused: re-parsing the private key for every token (as
     /// `jsonwebtoken::encode` does) would add a measurable share to the cost of each sign-in.
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        let mut signature = vec![0; self.pair.public_modulus_len()];
+        let mut signature = vec![0; self.pair.public().modulus_len()];
         // Signing with a valid key into a buffer of the modulus length cannot fail.
         if self.pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature).is_err() {
             signature.clear();

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::error::{ApiError, ErrorType};
 use super::service::{Service, now};
 use super::store::{PasswordPolicy, Pool};
-use super::validate::{POOL_NAME, Validator};
+use super::validate::{POOL_NAME, StringRule, Validator};
 
 /// The account id in ARNs the reference makes up.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -200,7 +200,7 @@ pub fn delete_user_pool(service: &Service, input: PoolIdInput) -> Result<Value, 
 pub fn list_user_pools(service: &Service, input: ListUserPoolsInput) -> Result<Value, ApiError> {
     let mut v = Validator::new();
     if input.max_results.is_none() {
-        v.required(POOL_NAME, None);
+        v.required(StringRule { field: "maxResults", ..POOL_NAME }, None);
     }
     let max = v.range("maxResults", input.max_results, 1, 60);
     v.finish()?;

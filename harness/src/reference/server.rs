@@ -28,7 +28,7 @@ use super::faults::FaultSet;
 use super::oauth;
 use super::pools::jwks;
 use super::service::{Service, ServiceError, TARGET_PREFIX};
-use super::store::Limits;
+use super::store::{Limits, StoreStats};
 
 /// The content type of the AWS JSON 1.1 protocol.
 pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
@@ -117,6 +117,7 @@ pub async fn serve_until(
 #[derive(Debug)]
 pub struct ReferenceServer {
     addr: SocketAddr,
+    service: Arc<Service>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), std::io::Error>>,
 }
@@ -127,7 +128,7 @@ impl ReferenceServer {
         let (listener, service) = bind(&config).await?;
         let addr = listener.local_addr()?;
         let (sender, receiver) = oneshot::channel::<()>();
-        let app = router(AppState { service, body_limit: config.body_limit });
+        let app = router(AppState { service: service.clone(), body_limit: config.body_limit });
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -135,7 +136,7 @@ impl ReferenceServer {
                 })
                 .await
         });
-        Ok(Self { addr, shutdown: Some(sender), task })
+        Ok(Self { addr, service, shutdown: Some(sender), task })
     }
 
     /// Starts a fault-free instance on a random loopback port.
@@ -151,6 +152,11 @@ impl ReferenceServer {
     /// The base URL, e.g. `http://127.0.0.1:41234`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What the instance holds right now.
+    pub fn stats(&self) -> StoreStats {
+        self.service.store.lock().stats()
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits for the server task.

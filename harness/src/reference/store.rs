@@ -240,6 +240,19 @@ impl Client {
     }
 }
 
+/// Counts of what a reference instance holds, for tests and benchmarks of its memory use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreStats {
+    /// User pools.
+    pub pools: usize,
+    /// App clients.
+    pub clients: usize,
+    /// Users, across pools.
+    pub users: usize,
+    /// Token families.
+    pub families: usize,
+}
+
 /// Everything one reference instance knows.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -271,7 +284,7 @@ impl Store {
 
     /// Forgets families, e.g. when their user, client or pool is deleted.
     pub fn remove_families(&mut self, keep: impl Fn(&Family) -> bool) {
-        let Store { families, families_by_event, .. } = self;
+        let Store { families, families_by_event, pools, .. } = self;
         families.retain(|_, family| {
             let kept = keep(family);
             if !kept {
@@ -279,6 +292,9 @@ impl Store {
             }
             kept
         });
+        for user in pools.values_mut().flat_map(|pool| pool.users.values_mut()) {
+            user.families.retain(|origin| families.contains_key(origin));
+        }
     }
 
     /// Marks every family of a user revoked (sign-out, disable). Already revoked families keep
@@ -291,6 +307,16 @@ impl Store {
             if let Some(family) = self.families.get_mut(origin) {
                 family.revoked.get_or_insert(cause);
             }
+        }
+    }
+
+    /// How much the store holds.
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            pools: self.pools.len(),
+            clients: self.clients.len(),
+            users: self.pools.values().map(|pool| pool.users.len()).sum(),
+            families: self.families.len(),
         }
     }
 
