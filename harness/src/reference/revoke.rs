@@ -5,8 +5,6 @@
 //! Checks run in the order client → secret → revocation enabled → token type → token → client
 //! binding; an unknown or already revoked token is answered with success (spec R2/R3, Q3).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -17,7 +15,7 @@ use super::faults::Fault;
 use super::secret::{SecretCheck, check_client_secret};
 use super::service::Service;
 use super::store::{Client, RevokedBy};
-use super::tokens::looks_like_jwt;
+use super::tokens::{looks_like_jwt, unverified_claims};
 use super::validate::{CLIENT_ID, CLIENT_SECRET, Validator, token};
 
 /// The input of RevokeToken.
@@ -52,18 +50,12 @@ pub enum RevokeOutcome {
     NothingToRevoke,
 }
 
-/// The family keys of an access or ID token, read without verification.
+/// The family keys of an access or ID token, read without verification (the
+/// `revoke-accepts-access-token` fault reads both kinds, so not through `AccessClaims`).
 #[derive(Debug, Default, Deserialize)]
 struct FamilyKeys {
     origin_jti: Option<Uuid>,
     event_id: Option<Uuid>,
-}
-
-/// The `revoke-accepts-access-token` fault reads both token kinds: an ID token lacks the access
-/// token's `scope`, `client_id` and `username`, so it cannot go through `AccessClaims`.
-fn family_keys_unverified(token: &str) -> Option<FamilyKeys> {
-    let payload = URL_SAFE_NO_PAD.decode(token.split('.').nth(1)?).ok()?;
-    serde_json::from_slice(&payload).ok()
 }
 
 /// The revoke core: `client` (authenticated by `secret`) revokes `token`.
@@ -83,7 +75,7 @@ pub fn revoke(
         if !service.has(Fault::RevokeAcceptsAccessToken) {
             return Err(RevokeError::UnsupportedTokenType);
         }
-        let keys = family_keys_unverified(token).unwrap_or_default();
+        let keys: FamilyKeys = unverified_claims(token).unwrap_or_default();
         let store = service.store.lock();
         store.family_of(keys.origin_jti, keys.event_id).map(|family| family.origin_jti)
     } else {

@@ -7,12 +7,12 @@
 //! same protected header — and are sealed with AES-256-GCM under a per-instance key, so a client
 //! cannot read or forge them and the server needs no lookup table to find their family.
 
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-use ring::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -212,15 +212,19 @@ pub enum AccessTokenError {
     Expired,
 }
 
+/// A JWT's claims as `T`, read without verifying anything.
+pub fn unverified_claims<T: serde::de::DeserializeOwned>(token: &str) -> Option<T> {
+    let payload = URL_SAFE_NO_PAD.decode(token.split('.').nth(1)?).ok()?;
+    serde_json::from_slice(&payload).ok()
+}
+
 /// The pool id a JWT claims to come from, read without verifying anything.
 pub fn unverified_pool_id(token: &str) -> Option<String> {
     #[derive(Deserialize)]
     struct Issuer {
         iss: String,
     }
-    let payload = token.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let issuer: Issuer = serde_json::from_slice(&bytes).ok()?;
+    let issuer: Issuer = unverified_claims(token)?;
     issuer.iss.rsplit_once('/').map(|(_, pool)| pool.to_owned())
 }
 
@@ -255,14 +259,6 @@ pub fn verify_access(token: &str, key: &SigningKey, issuer: &str, now: u64) -> R
         return Err(AccessTokenError::Expired);
     }
     Ok(claims)
-}
-
-/// Reads an access token's claims without verifying its signature or expiry (only for the
-/// `getuser-skips-verification` fault).
-pub fn decode_access_unverified(token: &str) -> Option<AccessClaims> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    serde_json::from_slice(&bytes).ok()
 }
 
 /// Seals and opens refresh tokens with a per-instance AES-256-GCM key.
