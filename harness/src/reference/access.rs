@@ -84,10 +84,15 @@ pub fn authenticate(service: &Service, access_token: &str) -> Result<Subject, Ac
         AccessTokenError::Expired => AccessError::Expired,
         AccessTokenError::Invalid => AccessError::Invalid,
     })?;
+    // A deleted user's families are gone with it, so the user is looked up first: a valid token
+    // of a deleted user answers "User does not exist." rather than "Invalid Access Token".
+    let user = pool.users.get(&claims.username).ok_or(AccessError::UserNotFound)?;
+    if user.sub != claims.sub {
+        return Err(AccessError::Invalid);
+    }
     if is_revoked(service, &store, &claims)? {
         return Err(AccessError::Revoked);
     }
-    let user = pool.users.get(&claims.username).ok_or(AccessError::UserNotFound)?;
     if !user.enabled {
         return Err(AccessError::UserDisabled);
     }

@@ -117,7 +117,7 @@ pub fn revoke_token(service: &Service, input: RevokeTokenInput) -> Result<Value,
     v.finish()?;
     let (token, client_id) = (token.unwrap_or_default(), client_id.unwrap_or_default());
     let client = find_client(service, client_id)
-        .ok_or_else(|| ApiError::new(ErrorType::Unauthorized, format!("Client {client_id} does not exist.")))?;
+        .ok_or_else(|| ApiError::new(ErrorType::Unauthorized, "The client does not exist."))?;
     match revoke(service, &client, secret, token) {
         Ok(_) => Ok(json!({})),
         Err(RevokeError::Secret(_)) => Err(ApiError::new(ErrorType::Unauthorized, "Client authentication failed.")),

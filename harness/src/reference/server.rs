@@ -189,10 +189,11 @@ fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<
         let (prefix, endpoint) = rest.split_once('/')?;
         return Some((prefix.to_owned(), &path[path.len() - endpoint.len() - 1..]));
     }
-    let host = headers.get(header::HOST)?.to_str().ok()?;
+    // Host names compare case-insensitively (RFC 9110 §4.2.3); domain prefixes are lower case.
+    let host = headers.get(header::HOST)?.to_str().ok()?.to_ascii_lowercase();
     let host = host
         .rsplit_once(':')
-        .map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host });
+        .map_or(host.as_str(), |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { &host });
     let prefix = host.strip_suffix(&format!(".auth.{region}.amazoncognito.com"))?;
     Some((prefix.to_owned(), path))
 }
