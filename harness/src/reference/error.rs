@@ -128,11 +128,24 @@ impl IntoResponse for ApiError {
         if let Ok(value) = HeaderValue::from_str(&format!("{}:", self.kind.name())) {
             headers.insert("x-amzn-errortype", value);
         }
-        if let Ok(value) = HeaderValue::from_str(&self.message) {
+        if let Ok(value) = HeaderValue::from_str(header_message(&self.message)) {
             headers.insert("x-amzn-errormessage", value);
         }
         response
     }
+}
+
+/// The longest `x-amzn-errormessage` header sent, in bytes. The body always carries the whole
+/// message; a header quoting a huge submitted value would be more than HTTP clients accept.
+const MAX_MESSAGE_HEADER: usize = 1024;
+
+/// `message`, cut to [`MAX_MESSAGE_HEADER`] bytes at a character boundary.
+fn header_message(message: &str) -> &str {
+    let mut end = message.len().min(MAX_MESSAGE_HEADER);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    &message[..end]
 }
 
 /// The `error` code of an OAuth 2.0 error answer (RFC 6749 §5.2, RFC 7009 §2.2.1).
@@ -205,7 +218,12 @@ impl IntoResponse for OAuthError {
             body["error_description"] = json!(description);
         }
         let mut response = (self.status, body.to_string()).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+        // RFC 6749 §5.2: a 401 invalid_client names the authentication scheme the client must use.
+        if self.status == StatusCode::UNAUTHORIZED && self.code == OAuthErrorCode::InvalidClient {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic"));
+        }
         response
     }
 }

@@ -12,6 +12,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -179,8 +180,12 @@ impl Drop for ReferenceServer {
     }
 }
 
+/// How long a client may take to send its body: a client that stalls mid-body is cut off
+/// instead of holding a connection and a task forever.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
-    axum::body::to_bytes(body, limit).await.ok()
+    tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, limit)).await.ok()?.ok()
 }
 
 /// The domain prefix a hosted-endpoint request addresses, and the endpoint path inside it.
@@ -194,6 +199,7 @@ fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<
     let host = host
         .rsplit_once(':')
         .map_or(host.as_str(), |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { &host });
+    let host = host.strip_suffix('.').unwrap_or(host);
     let prefix = host.strip_suffix(&format!(".auth.{region}.amazoncognito.com"))?;
     Some((prefix.to_owned(), path))
 }

@@ -126,6 +126,17 @@ pub const DOMAIN: StringRule = StringRule {
     sensitive: false,
 };
 
+/// The longest value a validation message quotes, in characters.
+pub const QUOTED_VALUE_MAX: usize = 256;
+
+/// `value`, cut to [`QUOTED_VALUE_MAX`] characters (with `…` when cut).
+fn quoted(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_VALUE_MAX) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
 /// Collects constraint violations, then reports them all at once.
 #[derive(Debug, Default)]
 pub struct Validator {
@@ -138,8 +149,10 @@ impl Validator {
         Self::default()
     }
 
+    /// How a message quotes a value: sensitive values not at all, others cut to
+    /// [`QUOTED_VALUE_MAX`] characters so a huge input cannot make a huge answer.
     fn value_part(rule: &StringRule, value: &str) -> String {
-        if rule.sensitive { String::from("Value") } else { format!("Value '{value}'") }
+        if rule.sensitive { String::from("Value") } else { format!("Value '{}'", quoted(value)) }
     }
 
     /// Checks a required member: absent is a violation.
@@ -199,7 +212,8 @@ impl Validator {
         });
         if !well_formed {
             self.violations.push(format!(
-                "Value '{value}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                "Value '{}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                quoted(value),
                 USER_POOL_ID.pattern
             ));
             return None;
@@ -212,7 +226,8 @@ impl Validator {
         let value = self.required(DOMAIN, value)?;
         if value.starts_with('-') || value.ends_with('-') {
             self.violations.push(format!(
-                "Value '{value}' at 'domain' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                "Value '{}' at 'domain' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                quoted(value),
                 DOMAIN.pattern
             ));
             return None;
@@ -227,7 +242,8 @@ impl Validator {
             Some(value)
         } else {
             self.violations.push(format!(
-                "Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                "Value '{}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                quoted(value),
                 allowed.join(", ")
             ));
             None
@@ -302,6 +318,16 @@ mod tests {
         v.optional(CLIENT_SECRET, Some("short"));
         let message = v.finish().unwrap_err().message;
         assert!(message.contains("greater than or equal to 24"), "{message}");
+    }
+
+    #[test]
+    fn long_values_are_cut_when_quoted() {
+        let mut v = Validator::new();
+        let huge = "a".repeat(10_000);
+        v.required(POOL_NAME, Some(&format!("{huge}!")));
+        let message = v.finish().unwrap_err().message;
+        assert!(message.len() < 1_000, "{} bytes", message.len());
+        assert!(message.contains(&format!("'{}…'", "a".repeat(QUOTED_VALUE_MAX))));
     }
 
     #[test]
