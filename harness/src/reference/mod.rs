@@ -15,7 +15,7 @@
 //!
 //! # Memory
 //!
-//! A token family costs about 200 bytes whatever the number of refreshes (see [`store`]); users,
+//! A token family costs about 525 bytes whatever the number of refreshes (see [`store`]); users,
 //! pools and families are capped by [`Limits`].
 
 mod access;
