@@ -1,127 +1,147 @@
-//! Command-line options (clap derive) and their mapping onto library calls.
-//!
-//! This is the edge: it prints, it owns the runtime, and it turns every error into a documented
-//! exit code (`exit_codes`), including clap's own usage errors (clap would exit 2, which we keep
-//! for invalid scenario files).
-
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+//! Command-line options (clap derive). Each subcommand's behaviour is in `commands/`, which
+//! calls the library and maps every outcome to a documented exit code (`exit_codes`).
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
-use cognito_conformance::Error;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use cognito_conformance::exit_codes;
-use cognito_conformance::reference::{Fault, FaultSet, ReferenceConfig, serve_until};
 
 /// Conformance harness and fuzzer for Amazon Cognito refresh-token revocation.
 #[derive(Debug, Parser)]
 #[command(name = "cognito-conformance", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub enum Command {
+    /// Run scenarios against a target and judge every expectation.
+    Run(RunArgs),
+    /// List scenarios, their tags and their sources.
+    List(ListArgs),
+    /// Validate scenario files without running them.
+    Check(CheckArgs),
     /// Run the embedded reference target until Ctrl-C.
     Serve(ServeArgs),
 }
 
+/// Which scenarios.
 #[derive(Debug, Args)]
-struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    host: IpAddr,
-    /// Port to listen on (0 picks a free port).
-    #[arg(long, default_value_t = 9329)]
-    port: u16,
-    /// Switch on a bug class (repeatable); see --list-faults.
-    #[arg(long = "fault", value_name = "NAME")]
-    faults: Vec<String>,
-    /// Describe every fault and exit.
-    #[arg(long)]
-    list_faults: bool,
-    /// Region used in pool ids and token issuers.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
-    /// Allow listening on an address other than loopback.
-    #[arg(long)]
-    allow_non_loopback: bool,
+pub struct Selection {
+    /// Scenario files or directories (default: ./scenarios).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Only scenarios with this tag (repeatable: any of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Leave out scenarios with this tag (repeatable).
+    #[arg(long = "skip-tag", value_name = "TAG")]
+    pub skip_tags: Vec<String>,
+    /// Only scenarios whose id matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub filter: Option<String>,
 }
 
-/// Parses `args`; on a usage error prints clap's message and returns the exit code.
+/// The stdout format of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A line per scenario, details of what failed, a summary.
+    Human,
+    /// The JSON report (schema: harness/schema/report-v1.json).
+    Json,
+    /// JUnit XML.
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// `reference` (default), a URL, or a profile: moto, cognito-local, ministack, aws-local-run,
+    /// fakecloud, or one from --config.
+    #[arg(long, default_value = "reference")]
+    pub target: String,
+    /// Switch on a reference fault (repeatable; reference target only).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// A TOML file of extra target profiles.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Allow a target that is not on loopback.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Scenarios in flight at once (default: 4 × cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Unmet inferred expectations fail instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also write report.json and junit.xml into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Start no new scenario once one fails or errors.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Per-request timeout, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Whole-run deadline, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    pub deadline: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// List tags with their scenario counts instead.
+    #[arg(long, conflicts_with = "sources")]
+    pub tags: bool,
+    /// List the sources cited by expectations, with counts, instead.
+    #[arg(long)]
+    pub sources: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files or directories (default: ./scenarios).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, default_value_t = 9329)]
+    pub port: u16,
+    /// Switch on a bug class (repeatable); see --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Describe every fault and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Region used in pool ids and token issuers.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// Allow listening on an address other than loopback.
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+}
+
+/// Parses the process arguments; on a usage error prints clap's message and returns the exit code
+/// (clap's own code would be 2, which is reserved for invalid scenario files).
 pub fn parse_from_env() -> Result<Cli, i32> {
     Cli::try_parse().map_err(|error| {
         let code = if error.use_stderr() { exit_codes::USAGE } else { exit_codes::OK };
         let _ = error.print();
         code
     })
-}
-
-/// Runs a parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
-    let result = match cli.command {
-        Command::Serve(args) => serve(args),
-    };
-    match result {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error}");
-            error.exit_code()
-        }
-    }
-}
-
-fn serve(args: ServeArgs) -> Result<i32, Error> {
-    if args.list_faults {
-        for fault in Fault::ALL {
-            println!("{:<32} {}", fault.name(), fault.description());
-        }
-        return Ok(exit_codes::OK);
-    }
-    if !args.host.is_loopback() && !args.allow_non_loopback {
-        return Err(Error::Usage(format!(
-            "refusing to listen on non-loopback address {} (pass --allow-non-loopback to insist)",
-            args.host
-        )));
-    }
-    let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
-    let config =
-        ReferenceConfig { host: args.host, port: args.port, faults, region: args.region, ..ReferenceConfig::default() };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let fault_names: Vec<&str> = config.faults.iter().map(Fault::name).collect();
-    runtime.block_on(serve_until(
-        config,
-        |addr| {
-            println!("reference target listening on http://{addr}");
-            if !fault_names.is_empty() {
-                println!("faults: {}", fault_names.join(", "));
-            }
-        },
-        shutdown_signal(),
-    ))?;
-    println!("reference target stopped");
-    Ok(exit_codes::OK)
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }

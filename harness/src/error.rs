@@ -1,7 +1,10 @@
-//! The top-level error: every failure the binary can report, each mapped to one exit code.
+//! The top-level error: every failure a command can report, each mapped to one exit code.
 
 use crate::exit_codes;
 use crate::reference::{ServeError, UnknownFault};
+use crate::report::ReportError;
+use crate::scenario::LoadError;
+use crate::target::{TargetConfigError, TargetError};
 
 /// Any failure of a harness command.
 #[derive(Debug, thiserror::Error)]
@@ -12,9 +15,21 @@ pub enum Error {
     /// An unknown `--fault` name.
     #[error(transparent)]
     UnknownFault(#[from] UnknownFault),
+    /// Scenario files could not be loaded (diagnostics were printed).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A target config file could not be used.
+    #[error(transparent)]
+    TargetConfig(#[from] TargetConfigError),
+    /// The target could not be used.
+    #[error(transparent)]
+    Target(#[from] TargetError),
     /// The reference target could not start or failed.
     #[error(transparent)]
     Serve(#[from] ServeError),
+    /// A report could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// I/O on the harness's side.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -25,7 +40,17 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::UnknownFault(_) => exit_codes::USAGE,
-            Error::Serve(_) | Error::Io(_) => exit_codes::RUNTIME,
+            Error::Load(LoadError::Invalid(_)) | Error::TargetConfig(TargetConfigError::Invalid(_)) => {
+                exit_codes::INVALID_FILE
+            }
+            Error::Load(LoadError::Io { .. }) | Error::TargetConfig(TargetConfigError::Io { .. }) => exit_codes::USAGE,
+            Error::Target(
+                TargetError::Unknown(..)
+                | TargetError::Remote(_)
+                | TargetError::BadUrl(_)
+                | TargetError::FaultsNeedReference,
+            ) => exit_codes::USAGE,
+            Error::Target(_) | Error::Serve(_) | Error::Report(_) | Error::Io(_) => exit_codes::RUNTIME,
         }
     }
 }

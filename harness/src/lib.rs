@@ -7,6 +7,13 @@
 
 pub mod error;
 pub mod exit_codes;
+pub mod jwt;
+pub mod redact;
 pub mod reference;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod target;
+pub mod wire;
 
 pub use error::Error;

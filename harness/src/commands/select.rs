@@ -1,0 +1,48 @@
+//! Loading and selecting scenarios for `run` and `list`; diagnostics for invalid files.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use cognito_conformance::Error;
+use cognito_conformance::scenario::{LoadError, Scenario, load};
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::cli::Selection;
+
+/// The paths given, or `./scenarios`.
+pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths.to_vec() }
+}
+
+/// Prints every problem of an invalid load as a located diagnostic on stderr.
+pub fn print_diagnostics(error: &LoadError) {
+    let LoadError::Invalid(problems) = error else { return };
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme);
+    for problem in problems {
+        let mut out = String::new();
+        if handler.render_report(&mut out, problem).is_ok() {
+            eprintln!("{out}");
+        } else {
+            eprintln!("{problem}");
+        }
+    }
+}
+
+/// Loads scenarios (printing diagnostics on failure) and applies the tag and id filters.
+pub fn select(selection: &Selection) -> Result<Vec<Scenario>, Error> {
+    let scenarios = load(&paths_or_default(&selection.paths)).inspect_err(print_diagnostics)?;
+    let filter = selection
+        .filter
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| Error::Usage(format!("--filter: {e}")))?;
+    Ok(scenarios
+        .into_iter()
+        .filter(|s| selection.tags.is_empty() || s.tags.iter().any(|t| selection.tags.contains(t)))
+        .filter(|s| !s.tags.iter().any(|t| selection.skip_tags.contains(t)))
+        .filter(|s| filter.as_ref().is_none_or(|re| re.is_match(&s.id)))
+        .collect())
+}

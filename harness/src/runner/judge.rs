@@ -1,0 +1,258 @@
+//! Judging expectations: each check against the step's answer, graded by its evidence.
+//!
+//! An unmet expectation fails when its evidence is documented or aws-seen, and warns when it is
+//! inferred — unless the run is strict, when it fails too.
+
+use serde_json::Value;
+
+use super::context::{Context, StepOutput, value_text};
+use crate::report::{Evidence, ExpectationResult, Verdict};
+use crate::scenario::format::{BodyShape, Outcome};
+use crate::scenario::model::{Check, Expectation, ValueTest};
+
+/// What a check saw.
+struct Observation {
+    met: bool,
+    expected: String,
+    actual: String,
+}
+
+fn quote(value: Option<&str>) -> String {
+    value.map_or_else(|| "(absent)".to_owned(), |v| format!("{v:?}"))
+}
+
+fn json_path<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |current, key| match current {
+        Value::Object(map) => map.get(key),
+        Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+/// A short description of a check, for reports.
+pub fn describe(check: &Check) -> String {
+    match check {
+        Check::Status(status) => format!("status = {status}"),
+        Check::ErrorType(t) => format!("__type = {t:?}"),
+        Check::Message(m) => format!("message = {m:?}"),
+        Check::MessageOneOf(ms) => format!("message one of {ms:?}"),
+        Check::OAuthError(e) => format!("error = {e:?}"),
+        Check::Body(shape) => format!("body is {}", body_shape(*shape)),
+        Check::BodyHas { path, present } => {
+            format!("body {} {}", if *present { "has" } else { "lacks" }, path.join("."))
+        }
+        Check::Header { name, test } => format!("header {name} {}", test_text(test)),
+        Check::Claim { name, test } => format!("claim {name} {}", test_text(test)),
+        Check::Offline(outcome) => format!("offline verification {}", outcome_text(*outcome)),
+        Check::NoEcho => "no token, secret or hash echoed".into(),
+    }
+}
+
+fn body_shape(shape: BodyShape) -> &'static str {
+    match shape {
+        BodyShape::Empty => "empty",
+        BodyShape::EmptyOrEmptyObject => "empty or {}",
+        BodyShape::Object => "a JSON object",
+    }
+}
+
+fn outcome_text(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passes => "passes",
+        Outcome::Fails => "fails",
+    }
+}
+
+fn test_text(test: &ValueTest) -> &'static str {
+    match test {
+        ValueTest::Present(true) => "is present",
+        ValueTest::Present(false) => "is absent",
+        ValueTest::Equals(_) => "equals",
+        ValueTest::Differs(_) => "differs",
+        ValueTest::Contains(_) => "contains",
+    }
+}
+
+fn value_test(ctx: &Context, test: &ValueTest, actual: Option<String>) -> Result<Observation, String> {
+    Ok(match test {
+        ValueTest::Present(present) => Observation {
+            met: actual.is_some() == *present,
+            expected: if *present { "present".into() } else { "absent".into() },
+            actual: quote(actual.as_deref()),
+        },
+        ValueTest::Equals(template) => {
+            let expected = ctx.render(template).map_err(|e| e.to_string())?;
+            Observation {
+                met: actual.as_deref() == Some(expected.as_str()),
+                expected: format!("{expected:?}"),
+                actual: quote(actual.as_deref()),
+            }
+        }
+        ValueTest::Differs(template) => {
+            let other = ctx.render(template).map_err(|e| e.to_string())?;
+            Observation {
+                met: actual.as_deref().is_some_and(|a| a != other),
+                expected: format!("present and not {other:?}"),
+                actual: quote(actual.as_deref()),
+            }
+        }
+        ValueTest::Contains(needle) => Observation {
+            met: actual.as_deref().is_some_and(|a| a.contains(needle.as_str())),
+            expected: format!("containing {needle:?}"),
+            actual: quote(actual.as_deref()),
+        },
+    })
+}
+
+fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observation, String> {
+    let exchange = output.exchange.as_ref();
+    let json = output.json.as_ref();
+    let member = |name: &str| json.and_then(|j| j.get(name)).and_then(Value::as_str).map(str::to_owned);
+    Ok(match check {
+        Check::Status(status) => {
+            let actual = exchange.map(|e| e.status);
+            Observation {
+                met: actual == Some(*status),
+                expected: status.to_string(),
+                actual: actual.map_or("(no answer)".into(), |s| s.to_string()),
+            }
+        }
+        Check::ErrorType(expected) => {
+            let actual = exchange.and_then(|e| e.error_type());
+            Observation {
+                met: actual.as_deref() == Some(expected.as_str()),
+                expected: expected.clone(),
+                actual: quote(actual.as_deref()),
+            }
+        }
+        Check::Message(expected) => {
+            let actual = member("message").or_else(|| member("Message"));
+            Observation {
+                met: actual.as_deref() == Some(expected.as_str()),
+                expected: format!("{expected:?}"),
+                actual: quote(actual.as_deref()),
+            }
+        }
+        Check::MessageOneOf(allowed) => {
+            let actual = member("message").or_else(|| member("Message"));
+            Observation {
+                met: actual.as_ref().is_some_and(|a| allowed.contains(a)),
+                expected: format!("one of {allowed:?}"),
+                actual: quote(actual.as_deref()),
+            }
+        }
+        Check::OAuthError(expected) => {
+            let actual = member("error");
+            Observation {
+                met: actual.as_deref() == Some(expected.as_str()),
+                expected: expected.clone(),
+                actual: quote(actual.as_deref()),
+            }
+        }
+        Check::Body(shape) => {
+            let body = exchange.map(|e| e.body.as_slice()).unwrap_or_default();
+            let text = String::from_utf8_lossy(body).trim().to_owned();
+            let met = match shape {
+                BodyShape::Empty => body.is_empty(),
+                BodyShape::EmptyOrEmptyObject => {
+                    body.is_empty() || json.is_some_and(|j| j.as_object().is_some_and(|o| o.is_empty()))
+                }
+                BodyShape::Object => json.is_some_and(Value::is_object),
+            };
+            let actual = if body.is_empty() { "(empty)".to_owned() } else { text.chars().take(200).collect() };
+            Observation { met, expected: body_shape(*shape).into(), actual }
+        }
+        Check::BodyHas { path, present } => {
+            let found = json.and_then(|j| json_path(j, path)).map(value_text);
+            Observation {
+                met: found.is_some() == *present,
+                expected: if *present {
+                    format!("{} present", path.join("."))
+                } else {
+                    format!("no {}", path.join("."))
+                },
+                actual: found.map_or("(absent)".into(), |_| "(present)".into()),
+            }
+        }
+        Check::Header { name, test } => {
+            value_test(ctx, test, exchange.and_then(|e| e.header(name)).map(str::to_owned))?
+        }
+        Check::Claim { name, test } => {
+            let claims = output.decoded.as_ref().map(|d| &d.claims);
+            value_test(ctx, test, claims.and_then(|c| c.get(name)).map(value_text))?
+        }
+        Check::Offline(outcome) => {
+            let result = output.verified.as_ref().ok_or("the step did not verify anything")?;
+            let met = matches!((outcome, result), (Outcome::Passes, Ok(_)) | (Outcome::Fails, Err(_)));
+            let actual = match result {
+                Ok(_) => "verification passed".to_owned(),
+                Err(reason) => format!("verification failed: {reason}"),
+            };
+            Observation { met, expected: format!("verification {}", outcome_text(*outcome)), actual }
+        }
+        Check::NoEcho => {
+            let exchange = exchange.ok_or("the step got no answer")?;
+            let mut text = String::from_utf8_lossy(&exchange.body).into_owned();
+            for (_, value) in &exchange.headers {
+                text.push('\n');
+                text.push_str(value);
+            }
+            let leaked = ctx.redactor.leaks(&text);
+            Observation {
+                met: !leaked,
+                expected: "no token, secret or hash in the answer".into(),
+                actual: if leaked {
+                    ctx.redactor.redact(&text).chars().take(300).collect()
+                } else {
+                    "none quoted".into()
+                },
+            }
+        }
+    })
+}
+
+/// Judges `expectation` against a step's output.
+pub fn judge(
+    ctx: &Context,
+    step: &str,
+    output: &StepOutput,
+    expectation: &Expectation,
+    strict: bool,
+) -> ExpectationResult {
+    let check = describe(&expectation.check);
+    let base = |verdict, expected: String, actual: String, rule: Option<String>| ExpectationResult {
+        step: step.to_owned(),
+        check: check.clone(),
+        evidence: expectation.evidence,
+        source: expectation.source.clone(),
+        verdict,
+        expected: ctx.redactor.redact(&expected),
+        actual: ctx.redactor.redact(&actual),
+        rule,
+    };
+    match observe(ctx, output, &expectation.check) {
+        Err(why) => base(Verdict::Skipped, String::new(), String::new(), Some(why)),
+        Ok(observation) => {
+            let verdict = match (observation.met, expectation.evidence) {
+                (true, _) => Verdict::Pass,
+                (false, Evidence::Inferred) if !strict => Verdict::Warn,
+                (false, _) => Verdict::Fail,
+            };
+            base(verdict, observation.expected, observation.actual, None)
+        }
+    }
+}
+
+/// A result for an expectation that was not judged.
+pub fn not_judged(step: &str, expectation: &Expectation, verdict: Verdict, rule: &str) -> ExpectationResult {
+    ExpectationResult {
+        step: step.to_owned(),
+        check: describe(&expectation.check),
+        evidence: expectation.evidence,
+        source: expectation.source.clone(),
+        verdict,
+        expected: String::new(),
+        actual: String::new(),
+        rule: Some(rule.to_owned()),
+    }
+}

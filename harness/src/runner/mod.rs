@@ -1,0 +1,317 @@
+//! The runner: executes scenarios against a target and judges every expectation.
+//!
+//! Each scenario provisions its own fixtures ([`provision`]), runs its steps in order
+//! ([`exec`]), judges each step's expectations as soon as it has answered ([`judge`]), and tears
+//! its fixtures down whatever happened. Scenarios run concurrently (`jobs`); a whole-run deadline
+//! stops scenarios between steps (they still tear down), and only throttling is retried (in
+//! [`crate::wire`]).
+//!
+//! A step without expectations is a prerequisite: if it does not succeed, the scenario's later
+//! expectations are *skipped*. An answer classified unsupported ([`classify`]) makes its step's
+//! expectations *unsupported*; a request without an answer makes them *error*.
+
+pub mod classify;
+pub mod context;
+pub mod exec;
+pub mod judge;
+pub mod provision;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use self::classify::classify;
+use self::context::Context;
+use self::exec::{StepFailure, perform};
+use self::judge::{judge, not_judged};
+use self::provision::{provision, teardown, wire_rule};
+use crate::report::model::{RequestRecord, ResponseRecord, SCHEMA_VERSION, Summary};
+use crate::report::{ExpectationResult, RunReport, ScenarioResult, StepRecord, Verdict};
+use crate::scenario::Scenario;
+use crate::scenario::model::{Check, Step};
+use crate::target::Connected;
+use crate::wire::{Request, Wire};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Scenarios in flight at once.
+    pub jobs: usize,
+    /// Unmet inferred expectations fail instead of warning.
+    pub strict: bool,
+    /// The whole run's wall-time budget.
+    pub deadline: Duration,
+    /// Start no new scenario after one fails or errors.
+    pub fail_fast: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self { jobs: default_jobs(), strict: false, deadline: Duration::from_secs(600), fail_fast: false }
+    }
+}
+
+/// Scenarios in flight by default: enough to keep the cores busy while requests wait.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
+}
+
+/// Called as each scenario finishes, for progress output.
+pub type OnScenario = Arc<dyn Fn(&ScenarioResult) + Send + Sync>;
+
+/// Bodies kept in reports are cut to this many characters.
+const RECORD_BODY_MAX: usize = 2_000;
+
+fn cut(text: String) -> String {
+    match text.char_indices().nth(RECORD_BODY_MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+fn request_record(ctx: &Context, request: &Request, target: String) -> RequestRecord {
+    RequestRecord {
+        method: request.method.to_string(),
+        target,
+        body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&request.body))),
+    }
+}
+
+fn request_target(request: &Request) -> String {
+    request
+        .headers
+        .iter()
+        .find(|(name, _)| name == "x-amz-target")
+        .and_then(|(_, value)| value.rsplit('.').next().map(str::to_owned))
+        .unwrap_or_else(|| {
+            let path = request.url.splitn(4, '/').nth(3).unwrap_or_default();
+            format!("/{path}")
+        })
+}
+
+/// Why the scenario stopped judging, and the verdict its remaining expectations get.
+struct Halt {
+    verdict: Verdict,
+    reason: String,
+}
+
+fn explicitly_expects_status(step: &Step, status: u16) -> bool {
+    step.expectations.iter().any(|e| matches!(e.check, Check::Status(s) if s == status))
+}
+
+/// Runs one scenario against `wire`.
+pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadline: Instant) -> ScenarioResult {
+    let started = Instant::now();
+    let mut ctx = Context::default();
+    let mut records: Vec<StepRecord> = Vec::new();
+    let mut results: Vec<ExpectationResult> = Vec::new();
+    let mut halt: Option<Halt> = None;
+    let mut scenario_verdict: Option<Verdict> = None;
+    if let Err(failure) = provision(wire, scenario, &mut ctx, &mut records).await {
+        scenario_verdict = Some(failure.classification.verdict);
+        halt = Some(Halt {
+            verdict: Verdict::Skipped,
+            reason: format!("{} ({})", failure.reason, failure.classification.rule),
+        });
+    }
+    for step in &scenario.steps {
+        if halt.is_none() && Instant::now() > deadline {
+            scenario_verdict = Some(Verdict::Error);
+            halt = Some(Halt { verdict: Verdict::Skipped, reason: "the run's deadline was reached".into() });
+        }
+        if let Some(halted) = &halt {
+            results.extend(step.expectations.iter().map(|e| not_judged(&step.name, e, halted.verdict, &halted.reason)));
+            continue;
+        }
+        let step_started = Instant::now();
+        let performed = match perform(wire, &mut ctx, &step.action).await {
+            Ok(performed) => performed,
+            Err(failure) => {
+                let (verdict, rule) = match &failure {
+                    StepFailure::Wire(error) => (Verdict::Error, wire_rule(error).to_owned()),
+                    StepFailure::Missing(_) | StepFailure::Local(_) => {
+                        (Verdict::Skipped, "an earlier step produced no such value".to_owned())
+                    }
+                };
+                results.extend(step.expectations.iter().map(|e| not_judged(&step.name, e, verdict, &rule)));
+                if verdict == Verdict::Error {
+                    scenario_verdict = Some(Verdict::Error);
+                }
+                halt = Some(Halt {
+                    verdict: Verdict::Skipped,
+                    reason: format!("step `{}` could not run: {failure}", step.name),
+                });
+                continue;
+            }
+        };
+        let exchange = performed.output.exchange.clone();
+        records.push(StepRecord {
+            name: step.name.clone(),
+            kind: step.action.kind().into(),
+            request: performed.request.as_ref().map(|r| request_record(&ctx, r, request_target(r))),
+            response: exchange.as_ref().map(|e| ResponseRecord {
+                status: e.status,
+                body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&e.body))),
+            }),
+            duration_ms: step_started.elapsed().as_millis() as u64,
+        });
+        if let Some(classification) =
+            exchange.as_ref().and_then(|e| classify(e, explicitly_expects_status(step, e.status)))
+        {
+            results.extend(
+                step.expectations
+                    .iter()
+                    .map(|e| not_judged(&step.name, e, classification.verdict, &classification.rule)),
+            );
+            scenario_verdict = Some(classification.verdict);
+            halt = Some(Halt {
+                verdict: Verdict::Skipped,
+                reason: format!("step `{}` ({}): {}", step.name, step.action.kind(), classification.rule),
+            });
+            continue;
+        }
+        if step.expectations.is_empty() {
+            if let Some(why) = prerequisite_failure(step, &performed.output) {
+                halt = Some(Halt {
+                    verdict: Verdict::Skipped,
+                    reason: format!("prerequisite step `{}` failed: {why}", step.name),
+                });
+                scenario_verdict.get_or_insert(Verdict::Skipped);
+            }
+        } else {
+            results.extend(step.expectations.iter().map(|e| judge(&ctx, &step.name, &performed.output, e, strict)));
+        }
+        for (name, path) in &step.captures {
+            if let Some(value) = ctx.step_value(&performed.output, path) {
+                ctx.captures.insert(name.clone(), value);
+            }
+        }
+        ctx.outputs.insert(step.name.clone(), performed.output);
+    }
+    teardown(wire, &ctx, &mut records).await;
+    let verdict = Verdict::combine(results.iter().map(|r| r.verdict).chain(scenario_verdict));
+    ScenarioResult {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        file: scenario.file.display().to_string(),
+        spec: scenario.spec.clone(),
+        tags: scenario.tags.clone(),
+        verdict,
+        reason: halt.map(|h| ctx.redactor.redact(&h.reason)),
+        duration_ms: started.elapsed().as_millis() as u64,
+        expectations: results,
+        steps: records,
+    }
+}
+
+/// Why a prerequisite step did not succeed, if it did not.
+fn prerequisite_failure(step: &Step, output: &context::StepOutput) -> Option<String> {
+    if let Some(verified) = &output.verified {
+        return verified.as_ref().err().cloned();
+    }
+    let exchange = output.exchange.as_ref()?;
+    if !(200..300).contains(&exchange.status) {
+        let detail = exchange.error_type().unwrap_or_default();
+        return Some(format!("HTTP {} {detail}", exchange.status).trim_end().to_owned());
+    }
+    if step.action.yields_tokens() && output.access_token.is_none() {
+        return Some("the answer carries no access token".into());
+    }
+    None
+}
+
+/// Runs `scenarios` against `target`, calling `on_scenario` as each finishes.
+pub async fn run(
+    scenarios: Vec<Scenario>,
+    target: &Connected,
+    options: &RunOptions,
+    on_scenario: OnScenario,
+) -> RunReport {
+    let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let started = Instant::now();
+    let deadline = started + options.deadline;
+    let permits = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let total = scenarios.len();
+    let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
+    let mut tasks = JoinSet::new();
+    for (index, scenario) in scenarios.iter().enumerate() {
+        let (wire, scenario, permits, stop) = (target.wire.clone(), scenario.clone(), permits.clone(), stop.clone());
+        let (strict, fail_fast, on_scenario) = (options.strict, options.fail_fast, on_scenario.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire().await.ok();
+            let result = if stop.load(Ordering::Relaxed) {
+                not_run(&scenario, "not run: an earlier scenario failed and --fail-fast is set")
+            } else {
+                run_scenario(&wire, &scenario, strict, deadline).await
+            };
+            if fail_fast && matches!(result.verdict, Verdict::Fail | Verdict::Error) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            on_scenario(&result);
+            (index, result)
+        });
+    }
+    let mut results: Vec<Option<ScenarioResult>> = vec![None; total];
+    // Scenarios stop themselves at the deadline; this grace period catches one stuck in a request.
+    let hard_stop = tokio::time::sleep_until((deadline + Duration::from_secs(30)).into());
+    tokio::pin!(hard_stop);
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => match joined {
+                Some(Ok((index, result))) => results[index] = Some(result),
+                Some(Err(_)) => {}
+                None => break,
+            },
+            () = &mut hard_stop => {
+                tasks.abort_all();
+                break;
+            }
+        }
+    }
+    let scenarios: Vec<ScenarioResult> = results
+        .into_iter()
+        .zip(&scenarios)
+        .map(|(result, scenario)| result.unwrap_or_else(|| not_run_error(scenario)))
+        .collect();
+    RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("cognito-conformance {}", env!("CARGO_PKG_VERSION")),
+        target: target.info.clone(),
+        strict: options.strict,
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary: Summary::of(&scenarios),
+        scenarios,
+    }
+}
+
+fn not_run(scenario: &Scenario, reason: &str) -> ScenarioResult {
+    let expectations = scenario
+        .steps
+        .iter()
+        .flat_map(|step| step.expectations.iter().map(|e| not_judged(&step.name, e, Verdict::Skipped, reason)))
+        .collect();
+    ScenarioResult {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        file: scenario.file.display().to_string(),
+        spec: scenario.spec.clone(),
+        tags: scenario.tags.clone(),
+        verdict: Verdict::Skipped,
+        reason: Some(reason.to_owned()),
+        duration_ms: 0,
+        expectations,
+        steps: Vec::new(),
+    }
+}
+
+fn not_run_error(scenario: &Scenario) -> ScenarioResult {
+    ScenarioResult {
+        verdict: Verdict::Error,
+        ..not_run(scenario, "stopped: the run's deadline passed while it was in a request")
+    }
+}

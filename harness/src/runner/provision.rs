@@ -1,0 +1,206 @@
+//! Per-scenario fixtures: each scenario gets its own pools, clients, users and domains, with
+//! unique names, created through the target's admin API and deleted afterwards whatever happened.
+
+use rand::Rng;
+use serde_json::{Value, json};
+
+use super::classify::{Classification, classify};
+use super::context::{ClientState, Context, PoolState, UserState};
+use crate::redact::SecretKind;
+use crate::report::model::{RequestRecord, ResponseRecord, StepRecord};
+use crate::scenario::Scenario;
+use crate::scenario::model::FIXTURE_PASSWORD;
+use crate::wire::{Exchange, Wire, WireError};
+
+/// The prefix of every resource the harness creates, so leftovers are recognisable.
+pub const NAME_PREFIX: &str = "cc-";
+
+/// Why a scenario's fixtures could not be created.
+#[derive(Debug, Clone)]
+pub struct ProvisionFailure {
+    /// `unsupported` or `error`.
+    pub classification: Classification,
+    /// What failed, for the report.
+    pub reason: String,
+}
+
+fn random_suffix(len: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect()
+}
+
+/// One admin call, recorded (redacted) in `records`.
+async fn admin(
+    wire: &Wire,
+    ctx: &Context,
+    records: &mut Vec<StepRecord>,
+    operation: &str,
+    body: Value,
+) -> Result<Exchange, ProvisionFailure> {
+    let request = wire.api_request(operation, body.to_string().into_bytes());
+    let result = wire.send(&request).await;
+    let record = |response: Option<ResponseRecord>, ms: u64| StepRecord {
+        name: format!("provision:{operation}"),
+        kind: "provision".into(),
+        request: Some(RequestRecord {
+            method: "POST".into(),
+            target: operation.into(),
+            body: ctx.redactor.redact(&body.to_string()),
+        }),
+        response,
+        duration_ms: ms,
+    };
+    match result {
+        Err(error) => {
+            records.push(record(None, 0));
+            Err(ProvisionFailure {
+                classification: Classification::error(wire_rule(&error)),
+                reason: format!("{operation}: {error}"),
+            })
+        }
+        Ok(exchange) => {
+            let response = ResponseRecord {
+                status: exchange.status,
+                body: ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body)),
+            };
+            records.push(record(Some(response), exchange.elapsed.as_millis() as u64));
+            if (200..300).contains(&exchange.status) {
+                return Ok(exchange);
+            }
+            let classification =
+                classify(&exchange, false).unwrap_or_else(|| Classification::error("provisioning call refused"));
+            let detail = exchange.error_type().unwrap_or_else(|| format!("HTTP {}", exchange.status));
+            Err(ProvisionFailure {
+                classification,
+                reason: format!("provisioning failed: {operation} answered {detail}"),
+            })
+        }
+    }
+}
+
+/// The rule name for an unanswered request.
+pub fn wire_rule(error: &WireError) -> &'static str {
+    match error {
+        WireError::Timeout(_) => "no answer within the request timeout",
+        WireError::Connect(_) => "target unreachable",
+        WireError::Other(_) => "transport error",
+    }
+}
+
+fn string_at(exchange: &Exchange, path: &[&str]) -> Option<String> {
+    let json = exchange.json()?;
+    path.iter().try_fold(&json, |value, key| value.get(*key)).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Creates the scenario's fixtures, filling `ctx`. On failure, what was created so far is still in
+/// `ctx` for [`teardown`].
+pub async fn provision(
+    wire: &Wire,
+    scenario: &Scenario,
+    ctx: &mut Context,
+    records: &mut Vec<StepRecord>,
+) -> Result<(), ProvisionFailure> {
+    let tag = random_suffix(8);
+    for pool in &scenario.pools {
+        let mut body =
+            json!({ "PoolName": format!("{NAME_PREFIX}{}-{}-{tag}", truncate(&scenario.id, 40), pool.name) });
+        if !pool.username_attributes.is_empty() {
+            body["UsernameAttributes"] = json!(pool.username_attributes);
+        }
+        let created = admin(wire, ctx, records, "CreateUserPool", body).await?;
+        let id = string_at(&created, &["UserPool", "Id"]).ok_or_else(|| ProvisionFailure {
+            classification: Classification::error("malformed CreateUserPool answer"),
+            reason: "CreateUserPool answered without UserPool.Id".into(),
+        })?;
+        ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), domain: None });
+        if pool.domain {
+            let prefix = format!("{NAME_PREFIX}{}", random_suffix(16));
+            admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;
+            if let Some(state) = ctx.pools.get_mut(&pool.name) {
+                state.domain = Some(prefix);
+            }
+        }
+    }
+    for client in &scenario.clients {
+        let pool_id = ctx.pools.get(&client.pool).map(|p| p.id.clone()).unwrap_or_default();
+        let mut body = json!({
+            "UserPoolId": pool_id,
+            "ClientName": format!("{NAME_PREFIX}{}", client.name),
+            "GenerateSecret": client.secret,
+            "ExplicitAuthFlows": client.flows,
+        });
+        if let Some(revocation) = client.revocation {
+            body["EnableTokenRevocation"] = json!(revocation);
+        }
+        let created = admin(wire, ctx, records, "CreateUserPoolClient", body).await?;
+        let id = string_at(&created, &["UserPoolClient", "ClientId"]).ok_or_else(|| ProvisionFailure {
+            classification: Classification::error("malformed CreateUserPoolClient answer"),
+            reason: "CreateUserPoolClient answered without UserPoolClient.ClientId".into(),
+        })?;
+        let secret = string_at(&created, &["UserPoolClient", "ClientSecret"]);
+        if client.secret && secret.is_none() {
+            return Err(ProvisionFailure {
+                classification: Classification::error("malformed CreateUserPoolClient answer"),
+                reason: "GenerateSecret=true but no ClientSecret came back".into(),
+            });
+        }
+        if let Some(secret) = &secret {
+            ctx.redactor.register(secret, SecretKind::ClientSecret);
+        }
+        ctx.clients.insert(client.name.clone(), ClientState { id, secret, pool: client.pool.clone() });
+    }
+    ctx.redactor.register(FIXTURE_PASSWORD, SecretKind::Password);
+    for user in &scenario.users {
+        let pool_id = ctx.pools.get(&user.pool).map(|p| p.id.clone()).unwrap_or_default();
+        let attributes: Vec<Value> =
+            user.attributes.iter().map(|(name, value)| json!({ "Name": name, "Value": value })).collect();
+        let body = json!({
+            "UserPoolId": pool_id,
+            "Username": user.username,
+            "UserAttributes": attributes,
+            "MessageAction": "SUPPRESS",
+        });
+        let created = admin(wire, ctx, records, "AdminCreateUser", body).await?;
+        let username = string_at(&created, &["User", "Username"]).unwrap_or_else(|| user.username.clone());
+        let sub = created.json().and_then(|json| {
+            json["User"]["Attributes"]
+                .as_array()?
+                .iter()
+                .find(|a| a["Name"] == "sub")
+                .and_then(|a| a["Value"].as_str().map(str::to_owned))
+        });
+        let password = json!({ "UserPoolId": pool_id, "Username": user.username, "Password": FIXTURE_PASSWORD, "Permanent": true });
+        admin(wire, ctx, records, "AdminSetUserPassword", password).await?;
+        ctx.users.insert(
+            user.name.clone(),
+            UserState {
+                sign_in_name: user.username.clone(),
+                username,
+                password: FIXTURE_PASSWORD.into(),
+                sub,
+                pool: user.pool.clone(),
+            },
+        );
+    }
+    Ok(())
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+/// Deletes every pool (and domain) the scenario created. Failures are recorded, never fatal.
+pub async fn teardown(wire: &Wire, ctx: &Context, records: &mut Vec<StepRecord>) {
+    for pool in ctx.pools.values() {
+        if let Some(domain) = &pool.domain {
+            let _ =
+                admin(wire, ctx, records, "DeleteUserPoolDomain", json!({ "UserPoolId": pool.id, "Domain": domain }))
+                    .await;
+        }
+        let _ = admin(wire, ctx, records, "DeleteUserPool", json!({ "UserPoolId": pool.id })).await;
+    }
+}

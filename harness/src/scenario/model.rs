@@ -1,0 +1,368 @@
+//! A checked scenario, as the runner executes it: names resolved, templates parsed, exactly one
+//! action per step and one check per expectation. Built only by `parse.rs`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::format::{BodyShape, ClientAuth, Outcome, SecretChoice};
+use super::template::Template;
+use crate::report::Evidence;
+
+/// The name of the pool every scenario has.
+pub const MAIN_POOL: &str = "main";
+
+/// Flows a client gets when its fixture names none.
+pub const DEFAULT_FLOWS: [&str; 3] =
+    ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"];
+
+/// The password every fixture user gets; it satisfies Cognito's default policy.
+pub const FIXTURE_PASSWORD: &str = "Cc-fixture-Passw0rd!";
+
+/// One scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Unique id.
+    pub id: String,
+    /// What it checks, in one line.
+    pub title: String,
+    /// The spec section(s).
+    pub spec: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Pools to provision; the first is `main`.
+    pub pools: Vec<PoolSpec>,
+    /// Clients to provision.
+    pub clients: Vec<ClientSpec>,
+    /// Users to provision.
+    pub users: Vec<UserSpec>,
+    /// Steps, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// How many expectations the scenario states.
+    pub fn expectation_count(&self) -> usize {
+        self.steps.iter().map(|step| step.expectations.len()).sum()
+    }
+
+    /// Whether any step needs a hosted domain.
+    pub fn needs_domain(&self) -> bool {
+        self.pools.iter().any(|pool| pool.domain)
+    }
+}
+
+/// A pool fixture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSpec {
+    /// Its name in the scenario.
+    pub name: String,
+    /// Whether it gets a hosted domain.
+    pub domain: bool,
+    /// `UsernameAttributes`.
+    pub username_attributes: Vec<String>,
+}
+
+/// A client fixture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSpec {
+    /// Its name in the scenario.
+    pub name: String,
+    /// Its pool's name.
+    pub pool: String,
+    /// Whether it has a secret.
+    pub secret: bool,
+    /// `EnableTokenRevocation`, when set explicitly.
+    pub revocation: Option<bool>,
+    /// `ExplicitAuthFlows`.
+    pub flows: Vec<String>,
+}
+
+/// A user fixture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    /// Its name in the scenario.
+    pub name: String,
+    /// Its pool's name.
+    pub pool: String,
+    /// The username to create.
+    pub username: String,
+    /// Extra attributes.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Its name (explicit or `step<N>`).
+    pub name: String,
+    /// What it does.
+    pub action: Action,
+    /// What must hold afterwards; empty means "must succeed".
+    pub expectations: Vec<Expectation>,
+    /// Named values taken from the step's outputs.
+    pub captures: Vec<(String, Vec<String>)>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Password sign-in.
+    SignIn {
+        /// Client name.
+        client: String,
+        /// User name.
+        user: String,
+        /// AdminInitiateAuth instead of InitiateAuth.
+        admin: bool,
+        /// SECRET_HASH choice (`None`: right for secret clients).
+        secret_hash: Option<SecretChoice>,
+        /// Text to hash instead of the username.
+        hash_username: Option<String>,
+    },
+    /// REFRESH_TOKEN_AUTH / REFRESH_TOKEN.
+    Refresh {
+        /// Client name.
+        client: String,
+        /// The refresh token.
+        refresh_token: Template,
+        /// `REFRESH_TOKEN_AUTH` or `REFRESH_TOKEN`.
+        flow: String,
+        /// AdminInitiateAuth.
+        admin: bool,
+        /// SECRET_HASH choice.
+        secret_hash: Option<SecretChoice>,
+    },
+    /// GetTokensFromRefreshToken.
+    GetTokens {
+        /// Client name.
+        client: String,
+        /// The refresh token.
+        refresh_token: Template,
+        /// ClientSecret choice.
+        secret: Option<SecretChoice>,
+    },
+    /// RevokeToken.
+    RevokeToken {
+        /// Client name.
+        client: String,
+        /// The token.
+        token: Template,
+        /// ClientSecret choice.
+        secret: Option<SecretChoice>,
+        /// A ClientId to send instead of the client's.
+        client_id: Option<Template>,
+        /// `RevokeAssociatedSessions`.
+        revoke_associated_sessions: Option<String>,
+    },
+    /// POST /oauth2/revoke.
+    OAuthRevoke(Hosted),
+    /// POST /oauth2/token.
+    OAuthToken(Hosted),
+    /// GET /oauth2/userInfo.
+    UserInfo {
+        /// The access token.
+        access_token: Template,
+        /// Pool name.
+        pool: String,
+    },
+    /// GetUser.
+    GetUser {
+        /// The access token.
+        access_token: Template,
+    },
+    /// GlobalSignOut.
+    GlobalSignOut {
+        /// The access token.
+        access_token: Template,
+    },
+    /// AdminUserGlobalSignOut.
+    AdminSignOut {
+        /// User name.
+        user: String,
+    },
+    /// AdminDisableUser.
+    DisableUser {
+        /// User name.
+        user: String,
+    },
+    /// AdminEnableUser.
+    EnableUser {
+        /// User name.
+        user: String,
+    },
+    /// UpdateUserPoolClient.
+    UpdateClient {
+        /// Client name.
+        client: String,
+        /// `EnableTokenRevocation`, if sent.
+        revocation: Option<bool>,
+        /// `ExplicitAuthFlows`, if sent.
+        flows: Option<Vec<String>>,
+    },
+    /// Any AWS JSON operation.
+    Call {
+        /// Operation name.
+        operation: String,
+        /// The body: a JSON value whose strings are templates, or raw text.
+        body: CallBody,
+    },
+    /// Any HTTP request.
+    Http {
+        /// Method.
+        method: String,
+        /// Path.
+        path: Template,
+        /// Pool whose hosted domain receives it, if any.
+        domain: Option<String>,
+        /// Headers.
+        headers: Vec<(String, Template)>,
+        /// Body.
+        body: Template,
+    },
+    /// Decode a JWT locally.
+    Decode {
+        /// The token.
+        token: Template,
+    },
+    /// Verify a JWT against a pool's JWKS.
+    VerifyOffline {
+        /// The token.
+        token: Template,
+        /// Pool name.
+        pool: String,
+    },
+}
+
+impl Action {
+    /// The key used in files and reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::SignIn { .. } => "sign_in",
+            Action::Refresh { .. } => "refresh",
+            Action::GetTokens { .. } => "get_tokens",
+            Action::RevokeToken { .. } => "revoke_token",
+            Action::OAuthRevoke(_) => "oauth_revoke",
+            Action::OAuthToken(_) => "oauth_token",
+            Action::UserInfo { .. } => "userinfo",
+            Action::GetUser { .. } => "get_user",
+            Action::GlobalSignOut { .. } => "global_sign_out",
+            Action::AdminSignOut { .. } => "admin_sign_out",
+            Action::DisableUser { .. } => "disable_user",
+            Action::EnableUser { .. } => "enable_user",
+            Action::UpdateClient { .. } => "update_client",
+            Action::Call { .. } => "call",
+            Action::Http { .. } => "http",
+            Action::Decode { .. } => "decode",
+            Action::VerifyOffline { .. } => "verify_offline",
+        }
+    }
+
+    /// Whether the step talks to the target (and so has a response).
+    pub fn is_remote(&self) -> bool {
+        !matches!(self, Action::Decode { .. } | Action::VerifyOffline { .. })
+    }
+
+    /// Whether the step yields `access_token`, `id_token` (and maybe `refresh_token`) outputs.
+    pub fn yields_tokens(&self) -> bool {
+        matches!(
+            self,
+            Action::SignIn { .. } | Action::Refresh { .. } | Action::GetTokens { .. } | Action::OAuthToken(_)
+        )
+    }
+}
+
+/// A hosted-endpoint call.
+#[derive(Debug, Clone)]
+pub struct Hosted {
+    /// Client name.
+    pub client: String,
+    /// The token (for revoke: `token`; for the token endpoint: `refresh_token`).
+    pub token: Option<Template>,
+    /// Client authentication style (`None`: by the client's kind).
+    pub auth: Option<ClientAuth>,
+    /// Secret choice.
+    pub secret: Option<SecretChoice>,
+    /// Extra form fields.
+    pub form: Vec<(String, Template)>,
+    /// A raw `Authorization` header.
+    pub authorization: Option<Template>,
+    /// A raw `Content-Type`.
+    pub content_type: Option<String>,
+}
+
+/// The body of a raw call.
+#[derive(Debug, Clone)]
+pub enum CallBody {
+    /// JSON whose string leaves are templates.
+    Json(serde_json::Value),
+    /// Text sent verbatim (after filling holes).
+    Raw(Template),
+}
+
+/// One expectation with its grading.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// What is checked.
+    pub check: Check,
+    /// How strong the evidence is.
+    pub evidence: Evidence,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// A check on a step's result.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// HTTP status.
+    Status(u16),
+    /// `__type`.
+    ErrorType(String),
+    /// `message`.
+    Message(String),
+    /// `message` is one of.
+    MessageOneOf(Vec<String>),
+    /// OAuth `error`.
+    OAuthError(String),
+    /// Body shape.
+    Body(BodyShape),
+    /// A JSON body path is present or absent.
+    BodyHas {
+        /// Dotted path.
+        path: Vec<String>,
+        /// Present or absent.
+        present: bool,
+    },
+    /// A header.
+    Header {
+        /// Lower-case name.
+        name: String,
+        /// What about it.
+        test: ValueTest,
+    },
+    /// A claim of a decoded token.
+    Claim {
+        /// The claim name.
+        name: String,
+        /// What about it.
+        test: ValueTest,
+    },
+    /// Offline verification outcome.
+    Offline(Outcome),
+    /// The response quotes no token, secret or hash of the scenario.
+    NoEcho,
+}
+
+/// A test on a value that may be absent.
+#[derive(Debug, Clone)]
+pub enum ValueTest {
+    /// Present (`true`) or absent (`false`).
+    Present(bool),
+    /// Equals the rendered template.
+    Equals(Template),
+    /// Differs from the rendered template (and is present).
+    Differs(Template),
+    /// Contains the text.
+    Contains(String),
+}

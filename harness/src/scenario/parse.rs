@@ -1,0 +1,691 @@
+//! From file text to a checked [`Scenario`]: TOML with spans, then every rule serde cannot
+//! express, each violation reported at its place in the file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::error::ScenarioError;
+use super::format::{ExpectFile, HostedCall, ScenarioFile, StepFile};
+use super::model::{
+    Action, CallBody, Check, ClientSpec, DEFAULT_FLOWS, Expectation, Hosted, MAIN_POOL, PoolSpec, Scenario, Step,
+    UserSpec, ValueTest,
+};
+use super::template::{FixtureKind, Reference, Template};
+use crate::report::Evidence;
+
+/// The `ExplicitAuthFlows` values the model defines.
+const AUTH_FLOWS: [&str; 9] = [
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
+
+/// Outputs every remote step has; token steps add the token names, `decode` has `claims`/`header`.
+const REMOTE_OUTPUTS: [&str; 3] = ["status", "body", "header"];
+const TOKEN_OUTPUTS: [&str; 3] = ["access_token", "id_token", "refresh_token"];
+
+fn is_kebab(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Parses and checks one scenario file's text. `path` is used in diagnostics and kept in the model.
+pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let file: ScenarioFile = toml::from_str(text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        vec![ScenarioError::new(path, text, span, error.message().trim(), "here", hint_for(error.message()))]
+    })?;
+    let mut checker = Checker { path, text, errors: Vec::new() };
+    let scenario = checker.scenario(file);
+    if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors) }
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if message.contains("unknown field") {
+        Some("every table is closed: check the key's spelling against the format in the README".into())
+    } else if message.contains("missing field") {
+        Some("this key is required here".into())
+    } else {
+        None
+    }
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+    text: &'a str,
+    errors: Vec<ScenarioError>,
+}
+
+/// What later steps may refer to, as known at a point in the file.
+#[derive(Default)]
+struct Scope {
+    pools: BTreeMap<String, bool>,
+    clients: BTreeMap<String, String>,
+    users: BTreeSet<String>,
+    steps: BTreeMap<String, &'static str>,
+    captures: BTreeSet<String>,
+}
+
+impl<'a> Checker<'a> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
+        self.errors.push(ScenarioError::new(
+            self.path,
+            self.text,
+            span,
+            message.into(),
+            label,
+            help.map(str::to_owned),
+        ));
+    }
+
+    fn scenario(&mut self, file: ScenarioFile) -> Scenario {
+        if !is_kebab(file.id.get_ref()) {
+            self.error(file.id.span(), "`id` must be kebab-case (a-z, 0-9, -)", "this id", None);
+        }
+        for (field, value) in [("title", &file.title), ("spec", &file.spec)] {
+            if value.get_ref().trim().is_empty() {
+                self.error(value.span(), format!("`{field}` must not be empty"), "empty", None);
+            }
+        }
+        if !file.spec.get_ref().contains('§') {
+            self.error(file.spec.span(), "`spec` must cite a section of the spec, e.g. `§1.4 R7`", "no §", None);
+        }
+        let mut tags = Vec::new();
+        for tag in &file.tags {
+            if !is_kebab(tag.get_ref()) {
+                self.error(tag.span(), "tags are kebab-case", "this tag", None);
+            }
+            tags.push(tag.get_ref().clone());
+        }
+        let mut scope = Scope::default();
+        let pools = self.pools(&file, &mut scope);
+        let clients = self.clients(&file, &mut scope);
+        let users = self.users(&file, &mut scope);
+        let mut steps = Vec::new();
+        for (index, step) in file.steps.iter().enumerate() {
+            if let Some(step) = self.step(index, step, &mut scope) {
+                steps.push(step);
+            }
+        }
+        if file.steps.is_empty() {
+            self.error(0..0, "a scenario needs at least one step", "here", Some("add a [[steps]] table"));
+        }
+        Scenario {
+            id: file.id.into_inner(),
+            title: file.title.into_inner(),
+            spec: file.spec.into_inner(),
+            tags,
+            file: self.path.to_path_buf(),
+            pools,
+            clients,
+            users,
+            steps,
+        }
+    }
+
+    fn pools(&mut self, file: &ScenarioFile, scope: &mut Scope) -> Vec<PoolSpec> {
+        let mut pools = vec![PoolSpec { name: MAIN_POOL.into(), domain: false, username_attributes: Vec::new() }];
+        for pool in &file.pools {
+            let pool = pool.get_ref();
+            let name = pool.name.get_ref();
+            if !is_identifier(name) {
+                self.error(pool.name.span(), "pool names are identifiers", "this name", None);
+            }
+            for attribute in &pool.username_attributes {
+                if !matches!(attribute.get_ref().as_str(), "email" | "phone_number") {
+                    self.error(attribute.span(), "username attributes are `email` or `phone_number`", "here", None);
+                }
+            }
+            let spec = PoolSpec {
+                name: name.clone(),
+                domain: pool.domain,
+                username_attributes: pool.username_attributes.iter().map(|a| a.get_ref().clone()).collect(),
+            };
+            if name == MAIN_POOL {
+                pools[0] = spec;
+            } else if pools.iter().any(|p| p.name == *name) {
+                self.error(pool.name.span(), format!("pool `{name}` is defined twice"), "again", None);
+            } else {
+                pools.push(spec);
+            }
+        }
+        for pool in &pools {
+            scope.pools.insert(pool.name.clone(), pool.domain);
+        }
+        pools
+    }
+
+    fn pool_ref(&mut self, pool: Option<&Spanned<String>>, scope: &Scope) -> String {
+        match pool {
+            None => MAIN_POOL.into(),
+            Some(pool) => {
+                if !scope.pools.contains_key(pool.get_ref()) {
+                    self.error(pool.span(), format!("no pool named `{}`", pool.get_ref()), "unknown pool", None);
+                }
+                pool.get_ref().clone()
+            }
+        }
+    }
+
+    fn clients(&mut self, file: &ScenarioFile, scope: &mut Scope) -> Vec<ClientSpec> {
+        let mut clients = Vec::new();
+        for client in &file.clients {
+            let client = client.get_ref();
+            let name = client.name.get_ref().clone();
+            if !is_identifier(&name) {
+                self.error(client.name.span(), "client names are identifiers", "this name", None);
+            }
+            if scope.clients.contains_key(&name) {
+                self.error(client.name.span(), format!("client `{name}` is defined twice"), "again", None);
+            }
+            let pool = self.pool_ref(client.pool.as_ref(), scope);
+            let flows = match &client.flows {
+                None => DEFAULT_FLOWS.iter().map(|f| (*f).to_owned()).collect(),
+                Some(flows) => {
+                    for flow in flows {
+                        if !AUTH_FLOWS.contains(&flow.get_ref().as_str()) {
+                            let help = format!("one of {}", AUTH_FLOWS.join(", "));
+                            self.error(flow.span(), "not an ExplicitAuthFlows value", "here", Some(&help));
+                        }
+                    }
+                    flows.iter().map(|f| f.get_ref().clone()).collect()
+                }
+            };
+            scope.clients.insert(name.clone(), pool.clone());
+            clients.push(ClientSpec { name, pool, secret: client.secret, revocation: client.revocation, flows });
+        }
+        clients
+    }
+
+    fn users(&mut self, file: &ScenarioFile, scope: &mut Scope) -> Vec<UserSpec> {
+        let mut users = Vec::new();
+        for user in &file.users {
+            let user = user.get_ref();
+            let name = user.name.get_ref().clone();
+            if !is_identifier(&name) {
+                self.error(user.name.span(), "user names are identifiers", "this name", None);
+            }
+            if !scope.users.insert(name.clone()) {
+                self.error(user.name.span(), format!("user `{name}` is defined twice"), "again", None);
+            }
+            let pool = self.pool_ref(user.pool.as_ref(), scope);
+            let username = user.username.as_ref().map_or_else(|| name.clone(), |u| u.get_ref().clone());
+            users.push(UserSpec { name, pool, username, attributes: user.attributes.clone() });
+        }
+        users
+    }
+
+    fn client_ref(&mut self, client: &Spanned<String>, scope: &Scope) -> String {
+        if !scope.clients.contains_key(client.get_ref()) {
+            let help = format!("defined clients: {}", scope.clients.keys().cloned().collect::<Vec<_>>().join(", "));
+            self.error(client.span(), format!("no client named `{}`", client.get_ref()), "unknown client", Some(&help));
+        }
+        client.get_ref().clone()
+    }
+
+    fn user_ref(&mut self, user: &Spanned<String>, scope: &Scope) -> String {
+        if !scope.users.contains(user.get_ref()) {
+            self.error(user.span(), format!("no user named `{}`", user.get_ref()), "unknown user", None);
+        }
+        user.get_ref().clone()
+    }
+
+    /// Parses a template and checks every reference against what is defined so far.
+    fn template(&mut self, value: &Spanned<String>, scope: &Scope) -> Template {
+        // The span covers the quotes; holes are located inside the string's text.
+        let base = value.span().start + 1;
+        match Template::parse(value.get_ref()) {
+            Err(error) => {
+                let at = base + error.offset;
+                self.error(at..at + 2, error.message, "here", None);
+                Template::literal(value.get_ref().clone())
+            }
+            Ok(template) => {
+                for (reference, offset) in template.references() {
+                    if let Err(message) = self.resolve(reference, scope) {
+                        let at = base + offset;
+                        self.error(at..at + reference.to_string().len() + 4, message, "this reference", None);
+                    }
+                }
+                template
+            }
+        }
+    }
+
+    /// A template from a plain string without a span of its own (form fields, headers).
+    fn template_at(&mut self, text: &str, span: Range<usize>, scope: &Scope) -> Template {
+        match Template::parse(text) {
+            Err(error) => {
+                self.error(span, error.message, "in this table", None);
+                Template::literal(text)
+            }
+            Ok(template) => {
+                for (reference, _) in template.references() {
+                    if let Err(message) = self.resolve(reference, scope) {
+                        self.error(span.clone(), message, "in this table", None);
+                    }
+                }
+                template
+            }
+        }
+    }
+
+    fn resolve(&self, reference: &Reference, scope: &Scope) -> Result<(), String> {
+        match reference {
+            Reference::Fixture { kind, name, .. } => {
+                let known = match kind {
+                    FixtureKind::Client => scope.clients.contains_key(name),
+                    FixtureKind::User => scope.users.contains(name),
+                    FixtureKind::Pool => scope.pools.contains_key(name),
+                };
+                if known { Ok(()) } else { Err(format!("`{reference}` names no fixture")) }
+            }
+            Reference::Name(name) => {
+                if scope.captures.contains(name) {
+                    Ok(())
+                } else if scope.steps.contains_key(name) {
+                    Err(format!("`{name}` is a step: name one of its outputs, e.g. `{name}.access_token`"))
+                } else {
+                    Err(format!("`{name}` is neither a capture nor a step defined earlier"))
+                }
+            }
+            Reference::Step { step, path } => {
+                let Some(kind) = scope.steps.get(step) else {
+                    return Err(format!("no step named `{step}` before this one"));
+                };
+                let output = path[0].as_str();
+                let valid = match *kind {
+                    "decode" => matches!(output, "claims" | "header") && path.len() >= 2,
+                    "verify_offline" => output == "claims" && path.len() >= 2,
+                    kind => {
+                        (REMOTE_OUTPUTS.contains(&output) && (output == "status" || path.len() >= 2))
+                            || (TOKEN_OUTPUTS.contains(&output)
+                                && matches!(kind, "sign_in" | "refresh" | "get_tokens" | "oauth_token"))
+                    }
+                };
+                if valid { Ok(()) } else { Err(format!("a `{kind}` step has no output `{}`", path.join("."))) }
+            }
+        }
+    }
+
+    fn step(&mut self, index: usize, step: &Spanned<StepFile>, scope: &mut Scope) -> Option<Step> {
+        let span = step.span();
+        let step = step.get_ref();
+        let name = match &step.name {
+            Some(name) => {
+                if !is_identifier(name.get_ref()) {
+                    self.error(name.span(), "step names are identifiers (a-z, 0-9, _, -)", "this name", None);
+                }
+                if scope.steps.contains_key(name.get_ref()) || scope.captures.contains(name.get_ref()) {
+                    self.error(name.span(), format!("`{}` is already defined", name.get_ref()), "again", None);
+                }
+                name.get_ref().clone()
+            }
+            None => format!("step{}", index + 1),
+        };
+        let action = self.action(step, span.clone(), scope)?;
+        let kind = action.kind();
+        let expectations = step.expect.iter().filter_map(|e| self.expectation(e, kind, scope)).collect();
+        let mut captures = Vec::new();
+        scope.steps.insert(name.clone(), kind);
+        for (capture, path) in &step.capture {
+            if !is_identifier(capture) || scope.steps.contains_key(capture) || scope.captures.contains(capture) {
+                self.error(
+                    path.span(),
+                    format!("capture name `{capture}` is taken or not an identifier"),
+                    "here",
+                    None,
+                );
+            }
+            let segments: Vec<String> = path.get_ref().split('.').map(str::to_owned).collect();
+            let reference = Reference::Step { step: name.clone(), path: segments.clone() };
+            if let Err(message) = self.resolve(&reference, scope) {
+                self.error(path.span(), message, "this path", None);
+            }
+            captures.push((capture.clone(), segments));
+        }
+        for (capture, _) in &captures {
+            scope.captures.insert(capture.clone());
+        }
+        Some(Step { name, action, expectations, captures })
+    }
+
+    fn action(&mut self, step: &StepFile, span: Range<usize>, scope: &Scope) -> Option<Action> {
+        let mut found: Vec<(&'static str, Range<usize>)> = Vec::new();
+        macro_rules! present {
+            ($($field:ident),*) => {
+                $( if let Some(value) = &step.$field { found.push((stringify!($field), value.span())); } )*
+            };
+        }
+        present!(
+            sign_in,
+            refresh,
+            get_tokens,
+            revoke_token,
+            oauth_revoke,
+            oauth_token,
+            userinfo,
+            get_user,
+            global_sign_out,
+            admin_sign_out,
+            disable_user,
+            enable_user,
+            update_client,
+            call,
+            http,
+            decode,
+            verify_offline
+        );
+        if found.len() != 1 {
+            let (at, message) = match found.get(1) {
+                Some((_, second)) => (second.clone(), "a step has exactly one action; this is a second one"),
+                None => (span, "this step has no action"),
+            };
+            self.error(at, message, "here", Some("actions: sign_in, refresh, get_tokens, revoke_token, oauth_revoke, oauth_token, userinfo, get_user, global_sign_out, admin_sign_out, disable_user, enable_user, update_client, call, http, decode, verify_offline"));
+            return None;
+        }
+        Some(self.lower_action(step, scope))
+    }
+
+    fn lower_action(&mut self, step: &StepFile, scope: &Scope) -> Action {
+        if let Some(s) = &step.sign_in {
+            let s = s.get_ref();
+            return Action::SignIn {
+                client: self.client_ref(&s.client, scope),
+                user: self.user_ref(&s.user, scope),
+                admin: s.admin,
+                secret_hash: s.secret_hash,
+                hash_username: s.hash_username.as_ref().map(|h| h.get_ref().clone()),
+            };
+        }
+        if let Some(r) = &step.refresh {
+            let r = r.get_ref();
+            let flow = r.flow.as_ref().map_or("REFRESH_TOKEN_AUTH".to_owned(), |f| f.get_ref().clone());
+            if let Some(f) =
+                r.flow.as_ref().filter(|f| !matches!(f.get_ref().as_str(), "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN"))
+            {
+                self.error(f.span(), "flow is `REFRESH_TOKEN_AUTH` or `REFRESH_TOKEN`", "here", None);
+            }
+            return Action::Refresh {
+                client: self.client_ref(&r.client, scope),
+                refresh_token: self.template(&r.refresh_token, scope),
+                flow,
+                admin: r.admin,
+                secret_hash: r.secret_hash,
+            };
+        }
+        if let Some(g) = &step.get_tokens {
+            let g = g.get_ref();
+            return Action::GetTokens {
+                client: self.client_ref(&g.client, scope),
+                refresh_token: self.template(&g.refresh_token, scope),
+                secret: g.secret,
+            };
+        }
+        if let Some(r) = &step.revoke_token {
+            let r = r.get_ref();
+            return Action::RevokeToken {
+                client: self.client_ref(&r.client, scope),
+                token: self.template(&r.token, scope),
+                secret: r.secret,
+                client_id: r.client_id.as_ref().map(|c| self.template(c, scope)),
+                revoke_associated_sessions: r.revoke_associated_sessions.as_ref().map(|v| v.get_ref().clone()),
+            };
+        }
+        if let Some(h) = &step.oauth_revoke {
+            return Action::OAuthRevoke(self.hosted(h, scope));
+        }
+        if let Some(h) = &step.oauth_token {
+            return Action::OAuthToken(self.hosted(h, scope));
+        }
+        if let Some(u) = &step.userinfo {
+            let span = u.span();
+            let u = u.get_ref();
+            let pool = self.pool_ref(u.pool.as_ref(), scope);
+            self.require_domain(&pool, span, scope);
+            return Action::UserInfo { access_token: self.template(&u.access_token, scope), pool };
+        }
+        if let Some(a) = &step.get_user {
+            return Action::GetUser { access_token: self.template(&a.get_ref().access_token, scope) };
+        }
+        if let Some(a) = &step.global_sign_out {
+            return Action::GlobalSignOut { access_token: self.template(&a.get_ref().access_token, scope) };
+        }
+        if let Some(u) = &step.admin_sign_out {
+            return Action::AdminSignOut { user: self.user_ref(&u.get_ref().user, scope) };
+        }
+        if let Some(u) = &step.disable_user {
+            return Action::DisableUser { user: self.user_ref(&u.get_ref().user, scope) };
+        }
+        if let Some(u) = &step.enable_user {
+            return Action::EnableUser { user: self.user_ref(&u.get_ref().user, scope) };
+        }
+        if let Some(u) = &step.update_client {
+            let u = u.get_ref();
+            return Action::UpdateClient {
+                client: self.client_ref(&u.client, scope),
+                revocation: u.revocation,
+                flows: u.flows.as_ref().map(|flows| flows.iter().map(|f| f.get_ref().clone()).collect()),
+            };
+        }
+        if let Some(c) = &step.call {
+            let span = c.span();
+            let c = c.get_ref();
+            let body = match &c.raw_body {
+                Some(raw) => CallBody::Raw(self.template(raw, scope)),
+                None => {
+                    let json = serde_json::to_value(&c.body).unwrap_or_default();
+                    self.json_templates(&json, span, scope);
+                    CallBody::Json(json)
+                }
+            };
+            return Action::Call { operation: c.operation.get_ref().clone(), body };
+        }
+        if let Some(h) = &step.http {
+            let span = h.span();
+            let h = h.get_ref();
+            let domain = h.domain.as_ref().map(|d| {
+                let pool = self.pool_ref(Some(d), scope);
+                self.require_domain(&pool, d.span(), scope);
+                pool
+            });
+            let headers = h
+                .headers
+                .iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), self.template_at(value, span.clone(), scope)))
+                .collect();
+            let body = self.template_at(&h.body, span, scope);
+            return Action::Http {
+                method: h.method.get_ref().clone(),
+                path: self.template(&h.path, scope),
+                domain,
+                headers,
+                body,
+            };
+        }
+        if let Some(d) = &step.decode {
+            return Action::Decode { token: self.template(&d.get_ref().token, scope) };
+        }
+        if let Some(v) = &step.verify_offline {
+            let v = v.get_ref();
+            return Action::VerifyOffline {
+                token: self.template(&v.token, scope),
+                pool: self.pool_ref(v.pool.as_ref(), scope),
+            };
+        }
+        unreachable!("action() checked that exactly one action is present")
+    }
+
+    fn json_templates(&mut self, value: &serde_json::Value, span: Range<usize>, scope: &Scope) {
+        match value {
+            serde_json::Value::String(text) => {
+                self.template_at(text, span, scope);
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|item| self.json_templates(item, span.clone(), scope))
+            }
+            serde_json::Value::Object(map) => {
+                map.values().for_each(|item| self.json_templates(item, span.clone(), scope))
+            }
+            _ => {}
+        }
+    }
+
+    fn require_domain(&mut self, pool: &str, span: Range<usize>, scope: &Scope) {
+        if scope.pools.get(pool) == Some(&false) {
+            let help = format!("add `[[pools]] name = \"{pool}\"` with `domain = true`");
+            self.error(span, format!("pool `{pool}` has no hosted domain"), "needs a domain", Some(&help));
+        }
+    }
+
+    fn hosted(&mut self, hosted: &Spanned<HostedCall>, scope: &Scope) -> Hosted {
+        let span = hosted.span();
+        let h = hosted.get_ref();
+        let client = self.client_ref(&h.client, scope);
+        if let Some(pool) = scope.clients.get(&client).cloned() {
+            self.require_domain(&pool, span.clone(), scope);
+        }
+        Hosted {
+            client,
+            token: h.token.as_ref().map(|t| self.template(t, scope)),
+            auth: h.auth,
+            secret: h.secret,
+            form: h.form.iter().map(|(k, v)| (k.clone(), self.template_at(v, span.clone(), scope))).collect(),
+            authorization: h.authorization.as_ref().map(|a| self.template_at(a, span.clone(), scope)),
+            content_type: h.content_type.clone(),
+        }
+    }
+
+    fn expectation(&mut self, expect: &Spanned<ExpectFile>, kind: &str, scope: &Scope) -> Option<Expectation> {
+        let span = expect.span();
+        let e = expect.get_ref();
+        let evidence = match e.evidence.get_ref().as_str() {
+            "documented" => Evidence::Documented,
+            "aws-seen" => Evidence::AwsSeen,
+            "inferred" => Evidence::Inferred,
+            _ => {
+                self.error(e.evidence.span(), "evidence is `documented`, `aws-seen` or `inferred`", "here", None);
+                return None;
+            }
+        };
+        if e.source.get_ref().trim().is_empty() {
+            self.error(e.source.span(), "every expectation names its source", "empty", None);
+        }
+        let check = self.check(e, span.clone(), kind, scope)?;
+        let local = matches!(kind, "decode" | "verify_offline");
+        let fits = match &check {
+            Check::Claim { .. } => kind == "decode",
+            Check::Offline(_) => kind == "verify_offline",
+            _ => !local,
+        };
+        if !fits {
+            self.error(span, format!("this check does not apply to a `{kind}` step"), "here", None);
+            return None;
+        }
+        Some(Expectation { check, evidence, source: e.source.get_ref().clone() })
+    }
+
+    fn check(&mut self, e: &ExpectFile, span: Range<usize>, _kind: &str, scope: &Scope) -> Option<Check> {
+        let mut checks = Vec::new();
+        if let Some(status) = &e.status {
+            checks.push(Check::Status(*status.get_ref()));
+        }
+        if let Some(t) = &e.error_type {
+            checks.push(Check::ErrorType(t.get_ref().clone()));
+        }
+        if let Some(m) = &e.message {
+            checks.push(Check::Message(m.get_ref().clone()));
+        }
+        if let Some(m) = &e.message_one_of {
+            checks.push(Check::MessageOneOf(m.get_ref().clone()));
+        }
+        if let Some(o) = &e.oauth_error {
+            checks.push(Check::OAuthError(o.get_ref().clone()));
+        }
+        if let Some(b) = &e.body {
+            checks.push(Check::Body(*b.get_ref()));
+        }
+        if let Some(path) = &e.body_has {
+            checks.push(Check::BodyHas {
+                path: path.get_ref().split('.').map(str::to_owned).collect(),
+                present: e.present.unwrap_or(true),
+            });
+        }
+        if let Some(name) = &e.header {
+            let test = self.value_test(e, span.clone(), scope, true)?;
+            checks.push(Check::Header { name: name.get_ref().to_ascii_lowercase(), test });
+        }
+        if let Some(claim) = &e.claim {
+            let test = self.value_test(e, span.clone(), scope, false)?;
+            checks.push(Check::Claim { name: claim.get_ref().clone(), test });
+        }
+        if let Some(outcome) = &e.offline {
+            checks.push(Check::Offline(*outcome.get_ref()));
+        }
+        if let Some(no_echo) = &e.no_echo {
+            if !no_echo.get_ref() {
+                self.error(no_echo.span(), "`no_echo` can only be `true`", "here", None);
+            }
+            checks.push(Check::NoEcho);
+        }
+        let modifiers = e.equals.is_some() || e.differs.is_some() || e.contains.is_some();
+        if modifiers && e.claim.is_none() && e.header.is_none() {
+            self.error(span.clone(), "`equals`, `differs` and `contains` go with `claim` or `header`", "here", None);
+        }
+        if e.present.is_some() && e.claim.is_none() && e.header.is_none() && e.body_has.is_none() {
+            self.error(span.clone(), "`present` goes with `claim`, `header` or `body_has`", "here", None);
+        }
+        if checks.len() != 1 {
+            let message = if checks.is_empty() {
+                "this expectation checks nothing"
+            } else {
+                "an expectation has exactly one check"
+            };
+            self.error(span, message, "here", Some("write one table per check, each with its own evidence and source"));
+            return None;
+        }
+        checks.pop()
+    }
+
+    fn value_test(&mut self, e: &ExpectFile, span: Range<usize>, scope: &Scope, header: bool) -> Option<ValueTest> {
+        let mut tests = Vec::new();
+        if let Some(present) = e.present {
+            tests.push(ValueTest::Present(present));
+        }
+        if let Some(equals) = &e.equals {
+            tests.push(ValueTest::Equals(self.template(equals, scope)));
+        }
+        if let Some(differs) = &e.differs {
+            if header {
+                self.error(differs.span(), "`differs` applies to claims only", "here", None);
+            }
+            tests.push(ValueTest::Differs(self.template(differs, scope)));
+        }
+        if let Some(contains) = &e.contains {
+            tests.push(ValueTest::Contains(contains.get_ref().clone()));
+        }
+        match tests.len() {
+            0 => Some(ValueTest::Present(true)),
+            1 => tests.pop(),
+            _ => {
+                self.error(span, "use one of `present`, `equals`, `differs`, `contains`", "here", None);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The harness's side of the wire: AWS JSON 1.1 calls, hosted-endpoint requests and JWKS
+//! fetches against one target, with a per-request timeout, a per-target concurrency cap and
+//! bounded retries of throttling (and of nothing else).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+/// The JSON protocol's content type.
+pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
+
+/// The `X-Amz-Target` prefix of Cognito user pools.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// How a target's hosted domains (`/oauth2/*`) are reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostedAddressing {
+    /// Send to the API endpoint with `Host: <prefix>.auth.<region>.amazoncognito.com`.
+    HostHeader,
+    /// Send to `<endpoint>/_domain/<prefix>/…` (the reference's loopback-friendly form).
+    PathPrefix,
+    /// Send to `https://<prefix>.auth.<region>.amazoncognito.com` (real AWS).
+    Real,
+}
+
+/// Options for a [`Wire`].
+#[derive(Debug, Clone)]
+pub struct WireOptions {
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Requests in flight at once against this target.
+    pub max_in_flight: usize,
+    /// Retries of a throttled request (`TooManyRequestsException` or HTTP 429).
+    pub throttle_retries: u32,
+    /// The first backoff; doubled on each retry, with jitter.
+    pub backoff: Duration,
+}
+
+impl Default for WireOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            max_in_flight: 32,
+            throttle_retries: 5,
+            backoff: Duration::from_millis(100),
+        }
+    }
+}
+
+/// One request and its answer.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// Response body.
+    pub body: Vec<u8>,
+    /// Time to the full answer.
+    pub elapsed: Duration,
+}
+
+impl Exchange {
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The error type of an AWS JSON error: from `__type` (namespace and `:…` suffix dropped) or
+    /// the `x-amzn-ErrorType` header.
+    pub fn error_type(&self) -> Option<String> {
+        let raw = self
+            .json()
+            .and_then(|body| body.get("__type").and_then(Value::as_str).map(str::to_owned))
+            .or_else(|| self.header("x-amzn-errortype").map(str::to_owned))?;
+        Some(normalise_error_type(&raw))
+    }
+
+    /// Whether this is a throttling answer.
+    pub fn is_throttled(&self) -> bool {
+        self.status == 429 || self.error_type().as_deref() == Some("TooManyRequestsException")
+    }
+}
+
+/// `com.amazonaws…#NotAuthorizedException:http://…` → `NotAuthorizedException`.
+pub fn normalise_error_type(raw: &str) -> String {
+    let name = raw.rsplit('#').next().unwrap_or(raw);
+    name.split(':').next().unwrap_or(name).trim().to_owned()
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WireError {
+    /// No answer within the timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// The connection failed.
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// The request could not be built or the answer could not be read.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<reqwest::Error> for WireError {
+    fn from(error: reqwest::Error) -> Self {
+        if error.is_connect() { WireError::Connect(error.to_string()) } else { WireError::Other(error.to_string()) }
+    }
+}
+
+/// A client for one target.
+#[derive(Debug, Clone)]
+pub struct Wire {
+    http: reqwest::Client,
+    endpoint: String,
+    region: String,
+    hosted: HostedAddressing,
+    options: WireOptions,
+    permits: Arc<Semaphore>,
+}
+
+/// A request before it is sent.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Method.
+    pub method: reqwest::Method,
+    /// Full URL.
+    pub url: String,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Wire {
+    /// A client for the target at `endpoint` (no trailing slash).
+    pub fn new(
+        endpoint: &str,
+        region: &str,
+        hosted: HostedAddressing,
+        options: WireOptions,
+    ) -> Result<Self, WireError> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .pool_max_idle_per_host(options.max_in_flight)
+            .build()
+            .map_err(|e| WireError::Other(e.to_string()))?;
+        let permits = Arc::new(Semaphore::new(options.max_in_flight.max(1)));
+        Ok(Self {
+            http,
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            region: region.to_owned(),
+            hosted,
+            options,
+            permits,
+        })
+    }
+
+    /// The API endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// An AWS JSON 1.1 request for `operation`.
+    pub fn api_request(&self, operation: &str, body: Vec<u8>) -> Request {
+        Request {
+            method: reqwest::Method::POST,
+            url: format!("{}/", self.endpoint),
+            headers: vec![
+                ("x-amz-target".into(), format!("{TARGET_PREFIX}{operation}")),
+                ("content-type".into(), AMZ_JSON.into()),
+            ],
+            body,
+        }
+    }
+
+    /// A request to `path` on the hosted domain `prefix`.
+    pub fn hosted_request(&self, prefix: &str, method: reqwest::Method, path: &str) -> Request {
+        let host = format!("{prefix}.auth.{}.amazoncognito.com", self.region);
+        let (url, headers) = match self.hosted {
+            HostedAddressing::HostHeader => (format!("{}{path}", self.endpoint), vec![("host".into(), host)]),
+            HostedAddressing::PathPrefix => (format!("{}/_domain/{prefix}{path}", self.endpoint), Vec::new()),
+            HostedAddressing::Real => (format!("https://{host}{path}"), Vec::new()),
+        };
+        Request { method, url, headers, body: Vec::new() }
+    }
+
+    /// A request to `path` on the API endpoint.
+    pub fn plain_request(&self, method: reqwest::Method, path: &str) -> Request {
+        Request { method, url: format!("{}{path}", self.endpoint), headers: Vec::new(), body: Vec::new() }
+    }
+
+    /// Sends `request`, retrying throttled answers with exponential backoff and jitter.
+    pub async fn send(&self, request: &Request) -> Result<Exchange, WireError> {
+        let mut attempt = 0;
+        loop {
+            let exchange = self.send_once(request).await?;
+            if !exchange.is_throttled() || attempt >= self.options.throttle_retries {
+                return Ok(exchange);
+            }
+            let base = self.options.backoff.saturating_mul(1 << attempt.min(10));
+            let jitter = rand::random_range(0.5..1.5);
+            tokio::time::sleep(base.mul_f64(jitter).min(Duration::from_secs(20))).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, request: &Request) -> Result<Exchange, WireError> {
+        let _permit = self.permits.acquire().await.map_err(|e| WireError::Other(e.to_string()))?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| WireError::Other(e.to_string()))?;
+            let value = HeaderValue::from_str(value).map_err(|e| WireError::Other(e.to_string()))?;
+            headers.append(name, value);
+        }
+        let started = Instant::now();
+        let sent =
+            self.http.request(request.method.clone(), &request.url).headers(headers).body(request.body.clone()).send();
+        let response = sent.await.map_err(|error| {
+            if error.is_timeout() { WireError::Timeout(self.options.timeout) } else { error.into() }
+        })?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| if error.is_timeout() { WireError::Timeout(self.options.timeout) } else { error.into() })?
+            .to_vec();
+        Ok(Exchange { status, headers, body, elapsed: started.elapsed() })
+    }
+}
