@@ -100,8 +100,8 @@ pub struct ListArgs {
     #[command(flatten)]
     pub selection: Selection,
     /// List tags with their scenario counts instead.
-    #[arg(long, conflicts_with = "sources")]
-    pub tags: bool,
+    #[arg(long = "tags", conflicts_with = "sources")]
+    pub show_tags: bool,
     /// List the sources cited by expectations, with counts, instead.
     #[arg(long)]
     pub sources: bool,
@@ -144,4 +144,15 @@ pub fn parse_from_env() -> Result<Cli, i32> {
         let _ = error.print();
         code
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks its definitions only when a command is parsed; check them all here.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -25,10 +25,10 @@ pub fn list(args: ListArgs) -> Result<i32, Error> {
         eprintln!("no scenario selected");
         return Ok(exit_codes::NOTHING_RAN);
     }
-    if args.tags || args.sources {
+    if args.show_tags || args.sources {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for scenario in &scenarios {
-            if args.tags {
+            if args.show_tags {
                 for tag in &scenario.tags {
                     *counts.entry(tag.clone()).or_default() += 1;
                 }
