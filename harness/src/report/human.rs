@@ -318,6 +318,13 @@ mod tests {
     }
 
     #[test]
+    fn any_writer_can_be_passed_as_dyn_write() {
+        let mut cursor = io::Cursor::new(Vec::new());
+        write_scenario(&mut cursor as &mut dyn Write, &fixture::scenarios()[0]).unwrap();
+        assert_eq!(cursor.into_inner(), b"PASS        revoke-basic (45ms)\n");
+    }
+
+    #[test]
     fn a_failing_scenario_shows_each_problem_with_its_diff() {
         let mut out = Vec::new();
         write_scenario(&mut out, &fixture::scenarios()[1]).unwrap();

@@ -2,7 +2,7 @@
 //!
 //! The report is for programs (dashboards, diffing two targets' runs, archiving), so its shape is a
 //! contract, written down as a JSON Schema (draft 2020-12) in `harness/schema/report-v1.json` and
-//! embedded here as [`SCHEMA`]. The schema describes exactly what [`write`] produces:
+//! embedded here as [`SCHEMA`]. The schema describes exactly what [`write()`] produces:
 //!
 //! - every object is closed (`additionalProperties: false`) and lists its required fields; the
 //!   optional ones are those the model leaves out when empty (`reason`, `rule`, `request`,
@@ -39,7 +39,7 @@ pub fn write(report: &RunReport, mut out: impl Write) -> Result<(), ReportError>
     Ok(out.flush()?)
 }
 
-/// Reads a report written by [`write`].
+/// Reads a report written by [`write()`].
 ///
 /// The schema version is checked first, so a report from a newer build is refused as such rather
 /// than with whatever field happens to differ.

@@ -1,5 +1,5 @@
-//! The JUnit XML report, for CI systems that show test results (GitLab, Jenkins, GitHub actions
-//! that read JUnit).
+//! The JUnit XML report, for CI systems that show test results (GitLab, Jenkins, and the GitHub
+//! Actions that read JUnit).
 //!
 //! Mapping:
 //!

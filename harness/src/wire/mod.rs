@@ -116,9 +116,55 @@ impl From<reqwest::Error> for WireError {
     }
 }
 
+/// When each request was in flight: recorded only when asked for, to measure how much of a run's
+/// wall time the harness spends waiting on the target (see `benches/suite.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct Timeline(Arc<parking_lot::Mutex<Vec<(Instant, Instant)>>>);
+
+impl Timeline {
+    /// An empty timeline.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn record(&self, started: Instant, ended: Instant) {
+        self.0.lock().push((started, ended));
+    }
+
+    /// The recorded intervals, in no particular order.
+    pub fn intervals(&self) -> Vec<(Instant, Instant)> {
+        self.0.lock().clone()
+    }
+
+    /// Total time at least one request was in flight (the union of the intervals).
+    pub fn busy(&self) -> Duration {
+        let mut intervals = self.intervals();
+        intervals.sort();
+        let mut busy = Duration::ZERO;
+        let mut current: Option<(Instant, Instant)> = None;
+        for (start, end) in intervals {
+            current = match current {
+                Some((s, e)) if start <= e => Some((s, e.max(end))),
+                Some((s, e)) => {
+                    busy += e - s;
+                    Some((start, end))
+                }
+                None => Some((start, end)),
+            };
+        }
+        busy + current.map_or(Duration::ZERO, |(s, e)| e - s)
+    }
+
+    /// The sum of all request times.
+    pub fn total(&self) -> Duration {
+        self.0.lock().iter().map(|(s, e)| *e - *s).sum()
+    }
+}
+
 /// A client for one target.
 #[derive(Debug, Clone)]
 pub struct Wire {
+    timeline: Option<Timeline>,
     http: reqwest::Client,
     endpoint: String,
     region: String,
@@ -155,6 +201,7 @@ impl Wire {
             .map_err(|e| WireError::Other(e.to_string()))?;
         let permits = Arc::new(Semaphore::new(options.max_in_flight.max(1)));
         Ok(Self {
+            timeline: None,
             http,
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             region: region.to_owned(),
@@ -162,6 +209,12 @@ impl Wire {
             options,
             permits,
         })
+    }
+
+    /// Records every request's time in flight on `timeline`.
+    pub fn with_timeline(mut self, timeline: Timeline) -> Self {
+        self.timeline = Some(timeline);
+        self
     }
 
     /// The API endpoint.
@@ -238,6 +291,36 @@ impl Wire {
             .await
             .map_err(|error| if error.is_timeout() { WireError::Timeout(self.options.timeout) } else { error.into() })?
             .to_vec();
+        if let Some(timeline) = &self.timeline {
+            timeline.record(started, Instant::now());
+        }
         Ok(Exchange { status, headers, body, elapsed: started.elapsed() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_time_is_the_union_of_intervals() {
+        let timeline = Timeline::new();
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        timeline.record(ms(0), ms(10));
+        timeline.record(ms(5), ms(15));
+        timeline.record(ms(20), ms(30));
+        assert_eq!(timeline.busy(), Duration::from_millis(25));
+        assert_eq!(timeline.total(), Duration::from_millis(30));
+    }
+
+    #[test]
+    fn error_types_are_normalised() {
+        assert_eq!(
+            normalise_error_type("com.amazonaws.cognito#NotAuthorizedException:http://x"),
+            "NotAuthorizedException"
+        );
+        assert_eq!(normalise_error_type("NotAuthorizedException:"), "NotAuthorizedException");
+        assert_eq!(normalise_error_type("ResourceNotFoundException"), "ResourceNotFoundException");
     }
 }
