@@ -126,3 +126,14 @@ fn duplicate_ids_across_files_are_refused() {
         other => panic!("expected a duplicate-id error, got {other:?}"),
     }
 }
+
+#[test]
+fn the_readme_example_is_a_valid_scenario() {
+    let readme = std::fs::read_to_string(suite_dir().join("../README.md")).expect("README");
+    let start = readme.find("```toml\nid = ").expect("the README shows a scenario") + "```toml\n".len();
+    let end = start + readme[start..].find("```").expect("closed block");
+    let scenario = parse_scenario(Path::new("README.md"), &readme[start..end]).unwrap_or_else(|problems| {
+        panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))
+    });
+    assert_eq!(scenario.expectation_count(), 2);
+}
