@@ -13,12 +13,15 @@ fn errors(text: &str) -> Vec<ScenarioError> {
     parse_scenario(Path::new("bad.toml"), text).expect_err("must be refused")
 }
 
-const HEADER: &str = "id = \"x\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\nname = \"alice\"\n";
+const HEADER: &str =
+    "id = \"x\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\nname = \"alice\"\n";
 
 #[test]
 fn the_committed_suite_loads() {
     let scenarios = load(&[suite_dir()]).unwrap_or_else(|error| match error {
-        LoadError::Invalid(problems) => panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")),
+        LoadError::Invalid(problems) => {
+            panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))
+        }
         other => panic!("{other}"),
     });
     assert!(!scenarios.is_empty());
@@ -119,7 +122,7 @@ fn duplicate_ids_across_files_are_refused() {
     let body = format!("{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\n");
     std::fs::write(dir.join("a.toml"), &body).expect("write");
     std::fs::write(dir.join("b.toml"), &body).expect("write");
-    let result = load(&[dir.clone()]);
+    let result = load(std::slice::from_ref(&dir));
     std::fs::remove_dir_all(&dir).ok();
     match result {
         Err(LoadError::Invalid(problems)) => assert!(problems[0].message.contains("already used")),
@@ -132,8 +135,7 @@ fn the_readme_example_is_a_valid_scenario() {
     let readme = std::fs::read_to_string(suite_dir().join("../README.md")).expect("README");
     let start = readme.find("```toml\nid = ").expect("the README shows a scenario") + "```toml\n".len();
     let end = start + readme[start..].find("```").expect("closed block");
-    let scenario = parse_scenario(Path::new("README.md"), &readme[start..end]).unwrap_or_else(|problems| {
-        panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))
-    });
+    let scenario = parse_scenario(Path::new("README.md"), &readme[start..end])
+        .unwrap_or_else(|problems| panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")));
     assert_eq!(scenario.expectation_count(), 2);
 }

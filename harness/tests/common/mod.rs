@@ -1,15 +1,38 @@
 //! Shared helpers for the reference target's integration tests: a small Cognito client over real
-//! HTTP (reqwest) and fixtures that provision a pool, clients and users.
+//! HTTP (reqwest), fixtures that provision a pool, clients and users, and the assertions several
+//! test binaries make.
 //!
-//! Every test binary includes this module with `mod common;`; not every binary uses every helper.
+//! Every test binary includes this module with `mod common;`; not every binary uses every helper,
+//! hence `dead_code` is allowed for the whole tree.
+//!
+//! - this file: replies, app clients, sessions and JWT/credential helpers;
+//! - [`target`]: [`Target`], a running reference and the requests the tests send it;
+//! - [`assertions`]: session liveness, revocation and no-leak checks for the JSON API;
+//! - [`fixtures`]: tokens the reference never issued (tampered, from another instance);
+//! - [`hosted`]: the fixture and OAuth assertions of the `reference_hosted_*` binaries;
+//! - [`hostile`]: the shared reference and reply checks of the `reference_hostile_*` binaries;
+//! - [`faults`]: the fixture and reply verdicts of the `reference_faults_*` binaries.
 
 #![allow(dead_code)]
 
+pub mod assertions;
+pub mod faults;
+pub mod fixtures;
+pub mod hosted;
+pub mod hostile;
+pub mod target;
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use cognito_conformance::reference::{Fault, FaultSet, ReferenceConfig, ReferenceServer, secret_hash};
+use cognito_conformance::reference::secret_hash;
+use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
+use sha2::Sha256;
+
+// Re-exported at the top so that binaries write `common::Target`; not every binary uses each one.
+#[allow(unused_imports)]
+pub use target::{REFRESH_PATHS, RefreshPath, Target};
 
 /// The default password of fixture users; satisfies the default policy.
 pub const PASSWORD: &str = "Passw0rd!";
@@ -24,6 +47,17 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a whole response. The text is the body decoded as UTF-8 (invalid sequences replaced);
+    /// the JSON is parsed from the raw bytes, so a body that is not UTF-8 is never JSON.
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a complete body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Self { status, headers, text, json }
+    }
+
     /// The `__type` of an AWS JSON error.
     pub fn error_type(&self) -> Option<&str> {
         self.json.get("__type").and_then(Value::as_str)
@@ -55,178 +89,12 @@ impl Reply {
     }
 }
 
-/// A running reference instance and an HTTP client for it.
-pub struct Target {
-    pub server: ReferenceServer,
-    pub http: reqwest::Client,
-    pub endpoint: String,
-}
-
-impl Target {
-    /// Starts a fault-free reference.
-    pub async fn start() -> Self {
-        Self::with_faults(&[]).await
-    }
-
-    /// Starts a reference with `faults` switched on.
-    pub async fn with_faults(faults: &[Fault]) -> Self {
-        let config =
-            ReferenceConfig { faults: faults.iter().copied().collect::<FaultSet>(), ..ReferenceConfig::default() };
-        let server = ReferenceServer::start(config).await.expect("reference starts");
-        let endpoint = server.endpoint();
-        Self { server, http: reqwest::Client::new(), endpoint }
-    }
-
-    async fn reply(response: reqwest::Response) -> Reply {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, text, json }
-    }
-
-    /// Calls an AWS JSON 1.1 operation with a JSON body.
-    pub async fn call(&self, operation: &str, body: Value) -> Reply {
-        self.call_raw(operation, body.to_string().into_bytes()).await
-    }
-
-    /// Calls an AWS JSON 1.1 operation with raw body bytes.
-    pub async fn call_raw(&self, operation: &str, body: Vec<u8>) -> Reply {
-        let response = self
-            .http
-            .post(format!("{}/", self.endpoint))
-            .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"))
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        Self::reply(response).await
-    }
-
-    /// Sends any request; for the odd cases.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
-        Self::reply(request.send().await.expect("request")).await
-    }
-
-    /// POSTs a form to a hosted endpoint of `domain` (path-prefix addressing), with optional
-    /// extra headers.
-    pub async fn hosted_post(
-        &self,
-        domain: &str,
-        path: &str,
-        form: &[(&str, &str)],
-        headers: &[(&str, &str)],
-    ) -> Reply {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let mut request = self
-            .http
-            .post(format!("{}/_domain/{domain}{path}", self.endpoint))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        self.send(request).await
-    }
-
-    /// The JWKS of a pool.
-    pub async fn jwks(&self, pool_id: &str) -> Reply {
-        self.send(self.http.get(format!("{}/{pool_id}/.well-known/jwks.json", self.endpoint))).await
-    }
-
-    /// Creates a pool and returns its id.
-    pub async fn pool(&self) -> String {
-        let reply = self.call("CreateUserPool", json!({ "PoolName": "test-pool" })).await;
-        reply.ok()["UserPool"]["Id"].as_str().expect("pool id").to_owned()
-    }
-
-    /// Creates a client in `pool_id`. `settings` are merged into the request (e.g.
-    /// `{"GenerateSecret": true, "EnableTokenRevocation": false}`); by default the client allows
-    /// password sign-in (user and admin) and refresh.
-    pub async fn client(&self, pool_id: &str, settings: Value) -> AppClient {
-        let mut body = json!({
-            "UserPoolId": pool_id,
-            "ClientName": "test-client",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        });
-        for (key, value) in settings.as_object().cloned().unwrap_or_default() {
-            body[key] = value;
-        }
-        let reply = self.call("CreateUserPoolClient", body).await;
-        let client = &reply.ok()["UserPoolClient"];
-        AppClient {
-            pool_id: pool_id.to_owned(),
-            id: client["ClientId"].as_str().expect("client id").to_owned(),
-            secret: client["ClientSecret"].as_str().map(str::to_owned),
-        }
-    }
-
-    /// Creates a confirmed user with [`PASSWORD`].
-    pub async fn user(&self, pool_id: &str, username: &str) {
-        self.call(
-            "AdminCreateUser",
-            json!({ "UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS" }),
-        )
-        .await
-        .ok();
-        self.call(
-            "AdminSetUserPassword",
-            json!({ "UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true }),
-        )
-        .await
-        .ok();
-    }
-
-    /// Adds the hosted domain `prefix` to a pool.
-    pub async fn domain(&self, pool_id: &str, prefix: &str) {
-        self.call("CreateUserPoolDomain", json!({ "UserPoolId": pool_id, "Domain": prefix })).await.ok();
-    }
-
-    /// USER_PASSWORD_AUTH sign-in (with SECRET_HASH for confidential clients); the raw reply.
-    pub async fn try_sign_in(&self, client: &AppClient, username: &str) -> Reply {
-        let mut params = json!({ "USERNAME": username, "PASSWORD": PASSWORD });
-        if let Some(secret) = &client.secret {
-            params["SECRET_HASH"] = json!(secret_hash(secret, username, &client.id));
-        }
-        self.call(
-            "InitiateAuth",
-            json!({ "ClientId": client.id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params }),
-        )
-        .await
-    }
-
-    /// Signs in and returns the session's tokens.
-    pub async fn sign_in(&self, client: &AppClient, username: &str) -> Session {
-        let reply = self.try_sign_in(client, username).await;
-        Session::from_result(&reply.ok()["AuthenticationResult"], username)
-    }
-
-    /// REFRESH_TOKEN_AUTH with the session's refresh token; the raw reply.
-    pub async fn refresh(&self, client: &AppClient, session: &Session) -> Reply {
-        let mut params = json!({ "REFRESH_TOKEN": session.refresh_token });
-        if let Some(secret) = &client.secret {
-            params["SECRET_HASH"] = json!(secret_hash(secret, &session.username, &client.id));
-        }
-        self.call(
-            "InitiateAuth",
-            json!({ "ClientId": client.id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": params }),
-        )
-        .await
-    }
-
-    /// RevokeToken for `token` by `client` (with its secret, if any).
-    pub async fn revoke(&self, client: &AppClient, token: &str) -> Reply {
-        let mut body = json!({ "Token": token, "ClientId": client.id });
-        if let Some(secret) = &client.secret {
-            body["ClientSecret"] = json!(secret);
-        }
-        self.call("RevokeToken", body).await
-    }
-
-    /// GetUser with an access token.
-    pub async fn get_user(&self, access_token: &str) -> Reply {
-        self.call("GetUser", json!({ "AccessToken": access_token })).await
+/// Sends a request and reads the reply; a hang (with a client timeout), a panic of the server or a
+/// dropped connection is an `Err` instead of a panic, for property tests.
+pub async fn try_send(request: reqwest::RequestBuilder) -> Result<Reply, String> {
+    match request.send().await {
+        Ok(response) => Ok(Reply::read(response).await),
+        Err(error) => Err(format!("no answer (panic, hang or reset?): {error}")),
     }
 }
 
@@ -257,6 +125,31 @@ impl Session {
             refresh_token: result["RefreshToken"].as_str().unwrap_or_default().to_owned(),
         }
     }
+}
+
+/// The access token of a successful sign-in or refresh reply.
+#[track_caller]
+pub fn access_of(reply: &Reply) -> String {
+    reply.ok()["AuthenticationResult"]["AccessToken"].as_str().expect("AccessToken").to_owned()
+}
+
+/// The secret of a confidential client.
+#[track_caller]
+pub fn secret(client: &AppClient) -> &str {
+    client.secret.as_deref().expect("a confidential client")
+}
+
+/// SECRET_HASH of `username` for a confidential client.
+#[track_caller]
+pub fn secret_hash_of(client: &AppClient, username: &str) -> String {
+    secret_hash(secret(client), username, &client.id)
+}
+
+/// `Base64(HMAC-SHA256(secret, bytes))`, computed independently of the reference's code.
+pub fn hmac_b64(secret: &str, message: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(message);
+    STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// The claims of a JWT, decoded without verification.
