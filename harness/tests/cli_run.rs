@@ -124,6 +124,11 @@ fn bad_values_are_usage_errors() {
 fn json_and_junit_go_to_stdout() {
     let output = binary(&["run", ONE_SCENARIO, "--format", "json"]);
     let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is the JSON report");
+    let schema: Value = serde_json::from_str(cognito_conformance::report::json::SCHEMA).expect("schema");
+    let validator =
+        jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).expect("schema compiles");
+    let problems: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(problems.is_empty(), "a real run's report breaks its schema: {problems:?}");
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["summary"]["total"], 1);
     assert_eq!(report["scenarios"][0]["verdict"], "pass");
