@@ -9,6 +9,7 @@ use super::context::{Context, StepOutput, value_text};
 use crate::report::{Evidence, ExpectationResult, Verdict};
 use crate::scenario::format::{BodyShape, Outcome};
 use crate::scenario::model::{Check, Expectation, ValueTest};
+use crate::scenario::template::{Segment, Template};
 
 /// What a check saw.
 struct Observation {
@@ -34,8 +35,10 @@ pub fn describe(check: &Check) -> String {
     match check {
         Check::Status(status) => format!("status = {status}"),
         Check::ErrorType(t) => format!("__type = {t:?}"),
-        Check::Message(m) => format!("message = {m:?}"),
-        Check::MessageOneOf(ms) => format!("message one of {ms:?}"),
+        Check::Message(m) => format!("message = {:?}", template_text(m)),
+        Check::MessageOneOf(ms) => {
+            format!("message one of {:?}", ms.iter().map(template_text).collect::<Vec<_>>())
+        }
         Check::OAuthError(e) => format!("error = {e:?}"),
         Check::Body(shape) => format!("body is {}", body_shape(*shape)),
         Check::BodyHas { path, present } => {
@@ -46,6 +49,18 @@ pub fn describe(check: &Check) -> String {
         Check::Offline(outcome) => format!("offline verification {}", outcome_text(*outcome)),
         Check::NoEcho => "no token, secret or hash echoed".into(),
     }
+}
+
+/// A template as written in the file, holes and all.
+fn template_text(template: &Template) -> String {
+    template
+        .segments()
+        .iter()
+        .map(|segment| match segment {
+            Segment::Literal(text) => text.clone(),
+            Segment::Hole(reference, _) => format!("{{{{{reference}}}}}"),
+        })
+        .collect()
 }
 
 fn body_shape(shape: BodyShape) -> &'static str {
@@ -126,6 +141,7 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
             }
         }
         Check::Message(expected) => {
+            let expected = ctx.render(expected).map_err(|e| e.to_string())?;
             let actual = member("message").or_else(|| member("Message"));
             Observation {
                 met: actual.as_deref() == Some(expected.as_str()),
@@ -134,6 +150,8 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
             }
         }
         Check::MessageOneOf(allowed) => {
+            let allowed =
+                allowed.iter().map(|t| ctx.render(t)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
             let actual = member("message").or_else(|| member("Message"));
             Observation {
                 met: actual.as_ref().is_some_and(|a| allowed.contains(a)),

@@ -380,9 +380,9 @@ pub struct ExpectFile {
     pub status: Option<Spanned<u16>>,
     /// `__type` equals (namespace prefixes and trailing `:…` are ignored).
     pub error_type: Option<Spanned<String>>,
-    /// `message` equals.
+    /// `message` equals (a template, e.g. `Unable to verify secret hash for client {{client.app.id}}`).
     pub message: Option<Spanned<String>>,
-    /// `message` is one of.
+    /// `message` is one of (templates).
     pub message_one_of: Option<Spanned<Vec<String>>>,
     /// OAuth `error` equals.
     pub oauth_error: Option<Spanned<String>>,

@@ -54,6 +54,11 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     if problems.is_empty() { Ok(scenarios) } else { Err(LoadError::Invalid(problems)) }
 }
 
+/// TOML files a directory of scenarios may hold that are not scenarios: `KILLS.toml` lists which
+/// scenarios each reference fault must fail (`harness/tests/suite_kill_rate.rs`). Named explicitly,
+/// they are still loaded (and refused) as scenarios.
+pub const NOT_SCENARIOS: [&str; 1] = ["KILLS.toml"];
+
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let io = |source| LoadError::Io { path: path.to_path_buf(), source };
     let metadata = std::fs::metadata(path).map_err(io)?;
@@ -65,7 +70,9 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         let entry = entry.map_err(io)?.path();
         if entry.is_dir() {
             collect(&entry, files)?;
-        } else if entry.extension().is_some_and(|ext| ext == "toml") {
+        } else if entry.extension().is_some_and(|ext| ext == "toml")
+            && !entry.file_name().is_some_and(|name| NOT_SCENARIOS.iter().any(|n| name == *n))
+        {
             files.push(entry);
         }
     }

@@ -319,10 +319,10 @@ pub enum Check {
     Status(u16),
     /// `__type`.
     ErrorType(String),
-    /// `message`.
-    Message(String),
-    /// `message` is one of.
-    MessageOneOf(Vec<String>),
+    /// `message` (a template, so it may quote a client id).
+    Message(Template),
+    /// `message` is one of (templates).
+    MessageOneOf(Vec<Template>),
     /// OAuth `error`.
     OAuthError(String),
     /// Body shape.

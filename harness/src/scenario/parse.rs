@@ -609,10 +609,11 @@ impl<'a> Checker<'a> {
             checks.push(Check::ErrorType(t.get_ref().clone()));
         }
         if let Some(m) = &e.message {
-            checks.push(Check::Message(m.get_ref().clone()));
+            checks.push(Check::Message(self.template(m, scope)));
         }
         if let Some(m) = &e.message_one_of {
-            checks.push(Check::MessageOneOf(m.get_ref().clone()));
+            let allowed = m.get_ref().iter().map(|text| self.template_at(text, m.span(), scope)).collect();
+            checks.push(Check::MessageOneOf(allowed));
         }
         if let Some(o) = &e.oauth_error {
             checks.push(Check::OAuthError(o.get_ref().clone()));
