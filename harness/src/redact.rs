@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use memchr::memmem::Finder;
+
 /// What kind of secret a value is; names the placeholder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecretKind {
@@ -44,13 +46,23 @@ impl SecretKind {
 /// Values shorter than this are not treated as secrets: replacing them would mangle ordinary text.
 const MIN_SECRET_LEN: usize = 8;
 
+/// One registered secret with a searcher built once (every answer of every step is redacted, so
+/// a fresh substring search per secret per text would cost more than the rest of the harness).
+#[derive(Debug, Clone)]
+struct Entry {
+    finder: Finder<'static>,
+    placeholder: String,
+    /// Registration order: 0 for the first secret.
+    order: usize,
+}
+
 /// Registered secrets and their placeholders.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
-    placeholders: HashMap<String, String>,
+    index: HashMap<String, usize>,
     counts: HashMap<SecretKind, usize>,
     /// Longest first, so a secret that contains another is replaced whole.
-    ordered: Vec<String>,
+    entries: Vec<Entry>,
 }
 
 impl Redactor {
@@ -64,35 +76,68 @@ impl Redactor {
         if value.len() < MIN_SECRET_LEN {
             return None;
         }
-        if let Some(existing) = self.placeholders.get(value) {
-            return Some(existing.clone());
+        if let Some(existing) = self.index.get(value) {
+            return Some(self.entries[*existing].placeholder.clone());
         }
         let count = self.counts.entry(kind).or_default();
         *count += 1;
         let placeholder = format!("<{}#{}>", kind.label(), count);
-        self.placeholders.insert(value.to_owned(), placeholder.clone());
-        let position = self.ordered.partition_point(|other| other.len() >= value.len());
-        self.ordered.insert(position, value.to_owned());
+        let position = self.entries.partition_point(|entry| entry.finder.needle().len() >= value.len());
+        let finder = Finder::new(value.as_bytes()).into_owned();
+        let order = self.entries.len();
+        self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order });
+        self.index = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| (String::from_utf8_lossy(entry.finder.needle()).into_owned(), i))
+            .collect();
         Some(placeholder)
     }
 
     /// Whether any registered secret occurs in `text`.
     pub fn leaks(&self, text: &str) -> bool {
-        self.ordered.iter().any(|secret| text.contains(secret.as_str()))
+        self.leaks_known_before(text, usize::MAX)
+    }
+
+    /// How many secrets are registered; a mark for [`Redactor::leaks_known_before`].
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no secret is registered.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether any of the first `mark` registered secrets occurs in `text`: an answer that issues
+    /// new tokens carries them legitimately, but must not quote the ones it was sent.
+    pub fn leaks_known_before(&self, text: &str, mark: usize) -> bool {
+        self.entries.iter().filter(|entry| entry.order < mark).any(|entry| entry.finder.find(text.as_bytes()).is_some())
     }
 
     /// The registered secrets (for no-echo checks).
     pub fn secrets(&self) -> impl Iterator<Item = &str> {
-        self.ordered.iter().map(String::as_str)
+        self.index.keys().map(String::as_str)
     }
 
     /// `text` with every registered secret replaced by its placeholder.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for secret in &self.ordered {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), &self.placeholders[secret]);
+        for entry in &self.entries {
+            if entry.finder.find(out.as_bytes()).is_none() {
+                continue;
             }
+            let mut replaced = String::with_capacity(out.len());
+            let mut last = 0;
+            for start in entry.finder.find_iter(out.as_bytes()) {
+                // A needle of whole UTF-8 text matches only at character boundaries.
+                replaced.push_str(&out[last..start]);
+                replaced.push_str(&entry.placeholder);
+                last = start + entry.finder.needle().len();
+            }
+            replaced.push_str(&out[last..]);
+            out = replaced;
         }
         out
     }
@@ -119,6 +164,17 @@ mod tests {
         redactor.register("secret12", SecretKind::ClientSecret);
         redactor.register("xxsecret12xx", SecretKind::SecretHash);
         assert_eq!(redactor.redact("xxsecret12xx / secret12"), "<secret-hash#1> / <client-secret#1>");
+    }
+
+    #[test]
+    fn leaks_can_be_limited_to_secrets_known_before_a_mark() {
+        let mut redactor = Redactor::new();
+        redactor.register("sent-token-1", SecretKind::RefreshToken);
+        let mark = redactor.len();
+        redactor.register("issued-token", SecretKind::AccessToken);
+        assert!(!redactor.leaks_known_before("answer: issued-token", mark));
+        assert!(redactor.leaks_known_before("answer: sent-token-1", mark));
+        assert!(redactor.leaks("answer: issued-token"));
     }
 
     #[test]

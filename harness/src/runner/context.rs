@@ -62,6 +62,8 @@ pub struct StepOutput {
     pub decoded: Option<Decoded>,
     /// `verify_offline`: the outcome.
     pub verified: Option<Result<Value, String>>,
+    /// How many secrets were known before the step ran (its request's secrets among them).
+    pub secrets_before: usize,
 }
 
 /// A template could not be filled.

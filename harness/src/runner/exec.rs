@@ -322,9 +322,10 @@ pub async fn perform(wire: &Wire, ctx: &mut Context, action: &Action) -> Result<
             let Some(request) = build(wire, ctx, remote)? else {
                 return Err(StepFailure::Local("nothing to send".into()));
             };
+            let secrets_before = ctx.redactor.len();
             let exchange = wire.send(&request).await?;
             let json = exchange.json();
-            let mut output = StepOutput { exchange: Some(exchange), json, ..StepOutput::default() };
+            let mut output = StepOutput { exchange: Some(exchange), json, secrets_before, ..StepOutput::default() };
             if remote.yields_tokens() {
                 let owner = match remote {
                     Action::SignIn { user, .. } => ctx.users.get(user).map(|u| u.username.clone()),

@@ -215,7 +215,7 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
                 text.push('\n');
                 text.push_str(value);
             }
-            let leaked = ctx.redactor.leaks(&text);
+            let leaked = ctx.redactor.leaks_known_before(&text, output.secrets_before);
             Observation {
                 met: !leaked,
                 expected: "no token, secret or hash in the answer".into(),

@@ -404,7 +404,8 @@ pub struct ExpectFile {
     pub contains: Option<Spanned<String>>,
     /// Offline verification passes or fails (a `verify_offline` step).
     pub offline: Option<Spanned<Outcome>>,
-    /// The response quotes none of the scenario's tokens, secrets or hashes.
+    /// The response quotes none of the tokens, secrets or hashes known before the step ran
+    /// (tokens the answer itself issues are not echoes).
     pub no_echo: Option<Spanned<bool>>,
     /// How strong the evidence is: `documented`, `aws-seen` or `inferred`.
     pub evidence: Spanned<String>,
