@@ -5,6 +5,7 @@
 //! [`reference`](mod@reference) is the embedded reference target every other part runs against by default;
 //! [`exit_codes`] is the contract with scripts and CI.
 
+pub mod cognito;
 pub mod error;
 pub mod exit_codes;
 pub mod jwt;

@@ -14,21 +14,10 @@ use super::error::ApiError;
 use super::service::{Service, now};
 use super::store::{Client, Validity};
 use super::validate::{CLIENT_ID, CLIENT_NAME, CLIENT_SECRET, Validator};
+use crate::cognito::EXPLICIT_AUTH_FLOWS;
 
 /// Flows a client gets when `ExplicitAuthFlows` is left out (spec §1.7).
 pub const DEFAULT_AUTH_FLOWS: [&str; 3] = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"];
-
-const AUTH_FLOWS: [&str; 9] = [
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-];
 
 /// Members echoed back verbatim by DescribeUserPoolClient.
 const PASSTHROUGH: [&str; 13] = [
@@ -130,7 +119,7 @@ fn config(input: &mut ClientInput, v: &mut Validator) -> Result<Config, ApiError
     let refresh = if refresh == 0 { 30 } else { refresh };
     let flows = input.explicit_auth_flows.take();
     for flow in flows.iter().flatten() {
-        v.one_of("explicitAuthFlows", Some(flow), &AUTH_FLOWS);
+        v.one_of("explicitAuthFlows", Some(flow), &EXPLICIT_AUTH_FLOWS);
     }
     if let Some(rotation) = &input.refresh_token_rotation {
         v.one_of("refreshTokenRotation.feature", rotation.feature.as_deref(), &["ENABLED", "DISABLED"]);

@@ -31,8 +31,7 @@ use super::pools::jwks;
 use super::service::{Service, ServiceError, TARGET_PREFIX};
 use super::store::{Limits, StoreStats};
 
-/// The content type of the AWS JSON 1.1 protocol.
-pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
+pub use crate::cognito::AMZ_JSON;
 
 /// How to run a reference instance.
 #[derive(Debug, Clone)]

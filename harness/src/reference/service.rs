@@ -17,8 +17,7 @@ use super::store::{Limits, Store};
 use super::tokens::{RandomnessError, RefreshSealer};
 use super::{access, auth, clients, pools, revoke, users};
 
-/// The prefix of every `X-Amz-Target` this service answers.
-pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+pub use crate::cognito::TARGET_PREFIX;
 
 /// Why a service could not be built.
 #[derive(Debug, thiserror::Error)]

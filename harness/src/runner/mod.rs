@@ -193,6 +193,20 @@ pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadli
     }
     teardown(wire, &ctx, &mut records).await;
     let verdict = Verdict::combine(results.iter().map(|r| r.verdict).chain(scenario_verdict));
+    let reason = halt.map(|h| ctx.redactor.redact(&h.reason));
+    let mut result = result_of(scenario, verdict, reason, results);
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result.steps = records;
+    result
+}
+
+/// A result for `scenario` without steps or timing.
+fn result_of(
+    scenario: &Scenario,
+    verdict: Verdict,
+    reason: Option<String>,
+    expectations: Vec<ExpectationResult>,
+) -> ScenarioResult {
     ScenarioResult {
         id: scenario.id.clone(),
         title: scenario.title.clone(),
@@ -200,10 +214,10 @@ pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadli
         spec: scenario.spec.clone(),
         tags: scenario.tags.clone(),
         verdict,
-        reason: halt.map(|h| ctx.redactor.redact(&h.reason)),
-        duration_ms: started.elapsed().as_millis() as u64,
-        expectations: results,
-        steps: records,
+        reason,
+        duration_ms: 0,
+        expectations,
+        steps: Vec::new(),
     }
 }
 
@@ -295,18 +309,7 @@ fn not_run(scenario: &Scenario, reason: &str) -> ScenarioResult {
         .iter()
         .flat_map(|step| step.expectations.iter().map(|e| not_judged(&step.name, e, Verdict::Skipped, reason)))
         .collect();
-    ScenarioResult {
-        id: scenario.id.clone(),
-        title: scenario.title.clone(),
-        file: scenario.file.display().to_string(),
-        spec: scenario.spec.clone(),
-        tags: scenario.tags.clone(),
-        verdict: Verdict::Skipped,
-        reason: Some(reason.to_owned()),
-        duration_ms: 0,
-        expectations,
-        steps: Vec::new(),
-    }
+    result_of(scenario, Verdict::Skipped, Some(reason.to_owned()), expectations)
 }
 
 fn not_run_error(scenario: &Scenario) -> ScenarioResult {

@@ -14,20 +14,8 @@ use super::model::{
     UserSpec, ValueTest,
 };
 use super::template::{FixtureKind, Reference, Template};
+use crate::cognito::EXPLICIT_AUTH_FLOWS;
 use crate::report::Evidence;
-
-/// The `ExplicitAuthFlows` values the model defines.
-const AUTH_FLOWS: [&str; 9] = [
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-];
 
 /// Outputs every remote step has; token steps add the token names, `decode` has `claims`/`header`.
 const REMOTE_OUTPUTS: [&str; 3] = ["status", "body", "header"];
@@ -198,8 +186,8 @@ impl<'a> Checker<'a> {
                 None => DEFAULT_FLOWS.iter().map(|f| (*f).to_owned()).collect(),
                 Some(flows) => {
                     for flow in flows {
-                        if !AUTH_FLOWS.contains(&flow.get_ref().as_str()) {
-                            let help = format!("one of {}", AUTH_FLOWS.join(", "));
+                        if !EXPLICIT_AUTH_FLOWS.contains(&flow.get_ref().as_str()) {
+                            let help = format!("one of {}", EXPLICIT_AUTH_FLOWS.join(", "));
                             self.error(flow.span(), "not an ExplicitAuthFlows value", "here", Some(&help));
                         }
                     }

@@ -9,11 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-/// The JSON protocol's content type.
-pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
-
-/// The `X-Amz-Target` prefix of Cognito user pools.
-pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+pub use crate::cognito::{AMZ_JSON, TARGET_PREFIX};
 
 /// How a target's hosted domains (`/oauth2/*`) are reached.
 #[derive(Debug, Clone, PartialEq, Eq)]

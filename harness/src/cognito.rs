@@ -1,0 +1,21 @@
+//! Facts of the Cognito service model that both sides of the wire share: the reference target
+//! (the server) and the runner (the client) must agree on them, so they are stated once.
+
+/// The content type of the AWS JSON 1.1 protocol (spec §1.1).
+pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
+
+/// The `X-Amz-Target` prefix of Cognito user pools (spec §1.1).
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// The `ExplicitAuthFlows` values of `CreateUserPoolClient` (botocore 1.44.5), legacy names first.
+pub const EXPLICIT_AUTH_FLOWS: [&str; 9] = [
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
