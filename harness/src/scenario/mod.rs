@@ -6,6 +6,7 @@
 //! source. [`load`] reads files and directories; every problem is reported with file:line:col.
 
 pub mod error;
+mod expect;
 pub mod format;
 pub mod model;
 mod parse;

@@ -8,14 +8,12 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::error::ScenarioError;
-use super::format::{ExpectFile, HostedCall, ScenarioFile, StepFile};
+use super::format::{HostedCall, ScenarioFile, StepFile};
 use super::model::{
-    Action, CallBody, Check, ClientSpec, DEFAULT_FLOWS, Expectation, Hosted, MAIN_POOL, PoolSpec, Scenario, Step,
-    UserSpec, ValueTest,
+    Action, CallBody, ClientSpec, DEFAULT_FLOWS, Hosted, MAIN_POOL, PoolSpec, Scenario, Step, UserSpec,
 };
 use super::template::{FixtureKind, Reference, Template};
 use crate::cognito::EXPLICIT_AUTH_FLOWS;
-use crate::report::Evidence;
 
 /// Outputs every remote step has; token steps add the token names, `decode` has `claims`/`header`.
 const REMOTE_OUTPUTS: [&str; 3] = ["status", "body", "header"];
@@ -53,7 +51,7 @@ fn hint_for(message: &str) -> Option<String> {
     }
 }
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     path: &'a Path,
     text: &'a str,
     errors: Vec<ScenarioError>,
@@ -61,7 +59,7 @@ struct Checker<'a> {
 
 /// What later steps may refer to, as known at a point in the file.
 #[derive(Default)]
-struct Scope {
+pub(super) struct Scope {
     pools: BTreeMap<String, bool>,
     clients: BTreeMap<String, String>,
     users: BTreeSet<String>,
@@ -70,7 +68,7 @@ struct Scope {
 }
 
 impl<'a> Checker<'a> {
-    fn error(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
+    pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
         self.errors.push(ScenarioError::new(
             self.path,
             self.text,
@@ -234,7 +232,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Parses a template and checks every reference against what is defined so far.
-    fn template(&mut self, value: &Spanned<String>, scope: &Scope) -> Template {
+    pub(super) fn template(&mut self, value: &Spanned<String>, scope: &Scope) -> Template {
         // The span covers the quotes; holes are located inside the string's text.
         let base = value.span().start + 1;
         match Template::parse(value.get_ref()) {
@@ -256,7 +254,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A template from a plain string without a span of its own (form fields, headers).
-    fn template_at(&mut self, text: &str, span: Range<usize>, scope: &Scope) -> Template {
+    pub(super) fn template_at(&mut self, text: &str, span: Range<usize>, scope: &Scope) -> Template {
         match Template::parse(text) {
             Err(error) => {
                 self.error(span, error.message, "in this table", None);
@@ -556,125 +554,6 @@ impl<'a> Checker<'a> {
             form: h.form.iter().map(|(k, v)| (k.clone(), self.template_at(v, span.clone(), scope))).collect(),
             authorization: h.authorization.as_ref().map(|a| self.template_at(a, span.clone(), scope)),
             content_type: h.content_type.clone(),
-        }
-    }
-
-    fn expectation(&mut self, expect: &Spanned<ExpectFile>, kind: &str, scope: &Scope) -> Option<Expectation> {
-        let span = expect.span();
-        let e = expect.get_ref();
-        let evidence = match e.evidence.get_ref().as_str() {
-            "documented" => Evidence::Documented,
-            "aws-seen" => Evidence::AwsSeen,
-            "inferred" => Evidence::Inferred,
-            _ => {
-                self.error(e.evidence.span(), "evidence is `documented`, `aws-seen` or `inferred`", "here", None);
-                return None;
-            }
-        };
-        if e.source.get_ref().trim().is_empty() {
-            self.error(e.source.span(), "every expectation names its source", "empty", None);
-        }
-        let check = self.check(e, span.clone(), kind, scope)?;
-        let local = matches!(kind, "decode" | "verify_offline");
-        let fits = match &check {
-            Check::Claim { .. } => kind == "decode",
-            Check::Offline(_) => kind == "verify_offline",
-            _ => !local,
-        };
-        if !fits {
-            self.error(span, format!("this check does not apply to a `{kind}` step"), "here", None);
-            return None;
-        }
-        Some(Expectation { check, evidence, source: e.source.get_ref().clone() })
-    }
-
-    fn check(&mut self, e: &ExpectFile, span: Range<usize>, _kind: &str, scope: &Scope) -> Option<Check> {
-        let mut checks = Vec::new();
-        if let Some(status) = &e.status {
-            checks.push(Check::Status(*status.get_ref()));
-        }
-        if let Some(t) = &e.error_type {
-            checks.push(Check::ErrorType(t.get_ref().clone()));
-        }
-        if let Some(m) = &e.message {
-            checks.push(Check::Message(self.template(m, scope)));
-        }
-        if let Some(m) = &e.message_one_of {
-            let allowed = m.get_ref().iter().map(|text| self.template_at(text, m.span(), scope)).collect();
-            checks.push(Check::MessageOneOf(allowed));
-        }
-        if let Some(o) = &e.oauth_error {
-            checks.push(Check::OAuthError(o.get_ref().clone()));
-        }
-        if let Some(b) = &e.body {
-            checks.push(Check::Body(*b.get_ref()));
-        }
-        if let Some(path) = &e.body_has {
-            checks.push(Check::BodyHas {
-                path: path.get_ref().split('.').map(str::to_owned).collect(),
-                present: e.present.unwrap_or(true),
-            });
-        }
-        if let Some(name) = &e.header {
-            let test = self.value_test(e, span.clone(), scope, true)?;
-            checks.push(Check::Header { name: name.get_ref().to_ascii_lowercase(), test });
-        }
-        if let Some(claim) = &e.claim {
-            let test = self.value_test(e, span.clone(), scope, false)?;
-            checks.push(Check::Claim { name: claim.get_ref().clone(), test });
-        }
-        if let Some(outcome) = &e.offline {
-            checks.push(Check::Offline(*outcome.get_ref()));
-        }
-        if let Some(no_echo) = &e.no_echo {
-            if !no_echo.get_ref() {
-                self.error(no_echo.span(), "`no_echo` can only be `true`", "here", None);
-            }
-            checks.push(Check::NoEcho);
-        }
-        let modifiers = e.equals.is_some() || e.differs.is_some() || e.contains.is_some();
-        if modifiers && e.claim.is_none() && e.header.is_none() {
-            self.error(span.clone(), "`equals`, `differs` and `contains` go with `claim` or `header`", "here", None);
-        }
-        if e.present.is_some() && e.claim.is_none() && e.header.is_none() && e.body_has.is_none() {
-            self.error(span.clone(), "`present` goes with `claim`, `header` or `body_has`", "here", None);
-        }
-        if checks.len() != 1 {
-            let message = if checks.is_empty() {
-                "this expectation checks nothing"
-            } else {
-                "an expectation has exactly one check"
-            };
-            self.error(span, message, "here", Some("write one table per check, each with its own evidence and source"));
-            return None;
-        }
-        checks.pop()
-    }
-
-    fn value_test(&mut self, e: &ExpectFile, span: Range<usize>, scope: &Scope, header: bool) -> Option<ValueTest> {
-        let mut tests = Vec::new();
-        if let Some(present) = e.present {
-            tests.push(ValueTest::Present(present));
-        }
-        if let Some(equals) = &e.equals {
-            tests.push(ValueTest::Equals(self.template(equals, scope)));
-        }
-        if let Some(differs) = &e.differs {
-            if header {
-                self.error(differs.span(), "`differs` applies to claims only", "here", None);
-            }
-            tests.push(ValueTest::Differs(self.template(differs, scope)));
-        }
-        if let Some(contains) = &e.contains {
-            tests.push(ValueTest::Contains(contains.get_ref().clone()));
-        }
-        match tests.len() {
-            0 => Some(ValueTest::Present(true)),
-            1 => tests.pop(),
-            _ => {
-                self.error(span, "use one of `present`, `equals`, `differs`, `contains`", "here", None);
-                None
-            }
         }
     }
 }

@@ -1,0 +1,137 @@
+//! Checking expectations: exactly one check each, with a known evidence grade and a source, and
+//! only checks that apply to their step's kind.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::format::ExpectFile;
+use super::model::{Check, Expectation, ValueTest};
+use super::parse::{Checker, Scope};
+use crate::report::Evidence;
+
+impl Checker<'_> {
+    pub(super) fn expectation(
+        &mut self,
+        expect: &Spanned<ExpectFile>,
+        kind: &str,
+        scope: &Scope,
+    ) -> Option<Expectation> {
+        let span = expect.span();
+        let e = expect.get_ref();
+        let evidence = match e.evidence.get_ref().as_str() {
+            "documented" => Evidence::Documented,
+            "aws-seen" => Evidence::AwsSeen,
+            "inferred" => Evidence::Inferred,
+            _ => {
+                self.error(e.evidence.span(), "evidence is `documented`, `aws-seen` or `inferred`", "here", None);
+                return None;
+            }
+        };
+        if e.source.get_ref().trim().is_empty() {
+            self.error(e.source.span(), "every expectation names its source", "empty", None);
+        }
+        let check = self.check(e, span.clone(), kind, scope)?;
+        let local = matches!(kind, "decode" | "verify_offline");
+        let fits = match &check {
+            Check::Claim { .. } => kind == "decode",
+            Check::Offline(_) => kind == "verify_offline",
+            _ => !local,
+        };
+        if !fits {
+            self.error(span, format!("this check does not apply to a `{kind}` step"), "here", None);
+            return None;
+        }
+        Some(Expectation { check, evidence, source: e.source.get_ref().clone() })
+    }
+
+    fn check(&mut self, e: &ExpectFile, span: Range<usize>, _kind: &str, scope: &Scope) -> Option<Check> {
+        let mut checks = Vec::new();
+        if let Some(status) = &e.status {
+            checks.push(Check::Status(*status.get_ref()));
+        }
+        if let Some(t) = &e.error_type {
+            checks.push(Check::ErrorType(t.get_ref().clone()));
+        }
+        if let Some(m) = &e.message {
+            checks.push(Check::Message(self.template(m, scope)));
+        }
+        if let Some(m) = &e.message_one_of {
+            let allowed = m.get_ref().iter().map(|text| self.template_at(text, m.span(), scope)).collect();
+            checks.push(Check::MessageOneOf(allowed));
+        }
+        if let Some(o) = &e.oauth_error {
+            checks.push(Check::OAuthError(o.get_ref().clone()));
+        }
+        if let Some(b) = &e.body {
+            checks.push(Check::Body(*b.get_ref()));
+        }
+        if let Some(path) = &e.body_has {
+            checks.push(Check::BodyHas {
+                path: path.get_ref().split('.').map(str::to_owned).collect(),
+                present: e.present.unwrap_or(true),
+            });
+        }
+        if let Some(name) = &e.header {
+            let test = self.value_test(e, span.clone(), scope, true)?;
+            checks.push(Check::Header { name: name.get_ref().to_ascii_lowercase(), test });
+        }
+        if let Some(claim) = &e.claim {
+            let test = self.value_test(e, span.clone(), scope, false)?;
+            checks.push(Check::Claim { name: claim.get_ref().clone(), test });
+        }
+        if let Some(outcome) = &e.offline {
+            checks.push(Check::Offline(*outcome.get_ref()));
+        }
+        if let Some(no_echo) = &e.no_echo {
+            if !no_echo.get_ref() {
+                self.error(no_echo.span(), "`no_echo` can only be `true`", "here", None);
+            }
+            checks.push(Check::NoEcho);
+        }
+        let modifiers = e.equals.is_some() || e.differs.is_some() || e.contains.is_some();
+        if modifiers && e.claim.is_none() && e.header.is_none() {
+            self.error(span.clone(), "`equals`, `differs` and `contains` go with `claim` or `header`", "here", None);
+        }
+        if e.present.is_some() && e.claim.is_none() && e.header.is_none() && e.body_has.is_none() {
+            self.error(span.clone(), "`present` goes with `claim`, `header` or `body_has`", "here", None);
+        }
+        if checks.len() != 1 {
+            let message = if checks.is_empty() {
+                "this expectation checks nothing"
+            } else {
+                "an expectation has exactly one check"
+            };
+            self.error(span, message, "here", Some("write one table per check, each with its own evidence and source"));
+            return None;
+        }
+        checks.pop()
+    }
+
+    fn value_test(&mut self, e: &ExpectFile, span: Range<usize>, scope: &Scope, header: bool) -> Option<ValueTest> {
+        let mut tests = Vec::new();
+        if let Some(present) = e.present {
+            tests.push(ValueTest::Present(present));
+        }
+        if let Some(equals) = &e.equals {
+            tests.push(ValueTest::Equals(self.template(equals, scope)));
+        }
+        if let Some(differs) = &e.differs {
+            if header {
+                self.error(differs.span(), "`differs` applies to claims only", "here", None);
+            }
+            tests.push(ValueTest::Differs(self.template(differs, scope)));
+        }
+        if let Some(contains) = &e.contains {
+            tests.push(ValueTest::Contains(contains.get_ref().clone()));
+        }
+        match tests.len() {
+            0 => Some(ValueTest::Present(true)),
+            1 => tests.pop(),
+            _ => {
+                self.error(span, "use one of `present`, `equals`, `differs`, `contains`", "here", None);
+                None
+            }
+        }
+    }
+}
