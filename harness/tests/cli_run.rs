@@ -151,3 +151,57 @@ fn list_and_check_describe_the_suite() {
     let output = binary(&["list", "--sources"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("spec §"));
 }
+
+/// A loopback port that accepts connections and never answers.
+fn silent_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_target_that_never_answers_times_out_into_error_verdicts() {
+    let dir = temp_dir("silent");
+    let target = format!("http://127.0.0.1:{}", silent_port());
+    let started = std::time::Instant::now();
+    let output = binary(&[
+        "run",
+        "scenarios",
+        "--target",
+        &target,
+        "--timeout",
+        "0.3",
+        "--deadline",
+        "2",
+        "--report-dir",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(exit_codes::RUNTIME), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "the deadline bounds the run");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).expect("report.json")).expect("json");
+    let verdicts: Vec<&str> =
+        report["scenarios"].as_array().expect("scenarios").iter().filter_map(|s| s["verdict"].as_str()).collect();
+    assert!(!verdicts.is_empty() && verdicts.iter().all(|v| *v == "error"), "{verdicts:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn fail_fast_stops_starting_scenarios() {
+    let output = binary(&["run", "--fault", "revoke-internal-error", "--fail-fast", "--jobs", "1", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(exit_codes::NON_CONFORMANT));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let not_run = report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .filter(|s| s["reason"].as_str().is_some_and(|r| r.contains("--fail-fast")))
+        .count();
+    assert!(not_run > 0, "scenarios after the first failure are not run");
+}
