@@ -19,3 +19,47 @@ pub const EXPLICIT_AUTH_FLOWS: [&str; 9] = [
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
 ];
+
+/// Operations the model marks `authtype: none` (botocore 1.44.5): SDKs send them unsigned, and
+/// so does the harness. Every other operation is signed with SigV4.
+pub const UNSIGNED_OPERATIONS: [&str; 34] = [
+    "AssociateSoftwareToken",
+    "ChangePassword",
+    "CompleteWebAuthnRegistration",
+    "ConfirmDevice",
+    "ConfirmForgotPassword",
+    "ConfirmSignUp",
+    "DeleteUser",
+    "DeleteUserAttributes",
+    "DeleteWebAuthnCredential",
+    "ForgetDevice",
+    "ForgotPassword",
+    "GetDevice",
+    "GetTokensFromRefreshToken",
+    "GetUser",
+    "GetUserAttributeVerificationCode",
+    "GetUserAuthFactors",
+    "GlobalSignOut",
+    "InitiateAuth",
+    "ListDevices",
+    "ListUserSessions",
+    "ListWebAuthnCredentials",
+    "ResendConfirmationCode",
+    "RespondToAuthChallenge",
+    "RevokeToken",
+    "RevokeUserSession",
+    "SetUserMFAPreference",
+    "SetUserSettings",
+    "SignUp",
+    "StartWebAuthnRegistration",
+    "UpdateAuthEventFeedback",
+    "UpdateDeviceStatus",
+    "UpdateUserAttributes",
+    "VerifySoftwareToken",
+    "VerifyUserAttribute",
+];
+
+/// Whether SDKs sign `operation` with SigV4.
+pub fn is_signed(operation: &str) -> bool {
+    !UNSIGNED_OPERATIONS.contains(&operation)
+}

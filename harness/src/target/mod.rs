@@ -15,6 +15,7 @@ pub use config::{Profile, ProfileConfig, TargetConfigError, builtin_profiles};
 
 use crate::reference::{FaultSet, ReferenceConfig, ReferenceServer, ServeError};
 use crate::report::model::TargetInfo;
+use crate::wire::sigv4::Signer;
 use crate::wire::{HostedAddressing, Wire, WireError, WireOptions};
 
 /// What `--target` asked for, before connecting.
@@ -107,7 +108,8 @@ impl Connected {
                 let config = ReferenceConfig { faults: faults.clone(), ..ReferenceConfig::default() };
                 let server = ReferenceServer::start(config).await?;
                 let endpoint = server.endpoint();
-                let wire = Wire::new(&endpoint, "us-east-1", HostedAddressing::HostHeader, options)?;
+                let wire = Wire::new(&endpoint, "us-east-1", HostedAddressing::HostHeader, options)?
+                    .with_signer(Signer::dummy("us-east-1"));
                 let info = TargetInfo {
                     name: "reference".into(),
                     endpoint,
@@ -140,7 +142,7 @@ impl Connected {
         if !is_loopback_url(endpoint)? && !allow_remote {
             return Err(TargetError::Remote(endpoint.to_owned()));
         }
-        let wire = Wire::new(endpoint, region, hosted, options)?;
+        let wire = Wire::new(endpoint, region, hosted, options)?.with_signer(Signer::dummy(region));
         Ok(Self {
             wire,
             info: TargetInfo { name: name.into(), endpoint: endpoint.into(), faults: Vec::new() },

@@ -9,6 +9,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+pub mod sigv4;
+
 pub use crate::cognito::{AMZ_JSON, TARGET_PREFIX};
 
 /// How a target's hosted domains (`/oauth2/*`) are reached.
@@ -160,6 +162,7 @@ impl Timeline {
 /// A client for one target.
 #[derive(Debug, Clone)]
 pub struct Wire {
+    signer: Option<sigv4::Signer>,
     timeline: Option<Timeline>,
     http: reqwest::Client,
     endpoint: String,
@@ -197,6 +200,7 @@ impl Wire {
             .map_err(|e| WireError::Other(e.to_string()))?;
         let permits = Arc::new(Semaphore::new(options.max_in_flight.max(1)));
         Ok(Self {
+            signer: None,
             timeline: None,
             http,
             endpoint: endpoint.trim_end_matches('/').to_owned(),
@@ -205,6 +209,12 @@ impl Wire {
             options,
             permits,
         })
+    }
+
+    /// Signs the operations SDKs sign (admin operations) with `signer`.
+    pub fn with_signer(mut self, signer: sigv4::Signer) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// Records every request's time in flight on `timeline`.
@@ -218,9 +228,9 @@ impl Wire {
         &self.endpoint
     }
 
-    /// An AWS JSON 1.1 request for `operation`.
+    /// An AWS JSON 1.1 request for `operation`, SigV4-signed when SDKs sign it and a signer is set.
     pub fn api_request(&self, operation: &str, body: Vec<u8>) -> Request {
-        Request {
+        let mut request = Request {
             method: reqwest::Method::POST,
             url: format!("{}/", self.endpoint),
             headers: vec![
@@ -228,7 +238,13 @@ impl Wire {
                 ("content-type".into(), AMZ_JSON.into()),
             ],
             body,
+        };
+        if let Some(signer) = self.signer.as_ref().filter(|_| crate::cognito::is_signed(operation)) {
+            // Signing fails only for a URL the request builder would refuse anyway; the unsigned
+            // request then gets the target's own answer.
+            let _ = signer.sign(&mut request, std::time::SystemTime::now());
         }
+        request
     }
 
     /// A request to `path` on the hosted domain `prefix`.
@@ -308,6 +324,23 @@ mod tests {
         timeline.record(ms(20), ms(30));
         assert_eq!(timeline.busy(), Duration::from_millis(25));
         assert_eq!(timeline.total(), Duration::from_millis(30));
+    }
+
+    #[test]
+    fn admin_operations_are_signed_and_public_ones_are_not() {
+        let wire =
+            Wire::new("http://127.0.0.1:5000", "us-east-1", HostedAddressing::HostHeader, WireOptions::default())
+                .unwrap()
+                .with_signer(sigv4::Signer::dummy("us-east-1"));
+        let signed = |operation: &str| {
+            wire.api_request(operation, b"{}".to_vec()).headers.iter().any(|(name, _)| name == "authorization")
+        };
+        for admin in ["CreateUserPool", "AdminInitiateAuth", "AdminUserGlobalSignOut", "UpdateUserPoolClient"] {
+            assert!(signed(admin), "{admin}");
+        }
+        for public in ["InitiateAuth", "RevokeToken", "GetUser", "GlobalSignOut", "GetTokensFromRefreshToken"] {
+            assert!(!signed(public), "{public}");
+        }
     }
 
     #[test]
