@@ -63,3 +63,12 @@ pub const UNSIGNED_OPERATIONS: [&str; 34] = [
 pub fn is_signed(operation: &str) -> bool {
     !UNSIGNED_OPERATIONS.contains(&operation)
 }
+
+/// `len` random characters of `[a-z0-9]`: the alphabet of Cognito's client ids and generated
+/// secrets, and of names the harness makes up (domain prefixes, wrong secrets).
+pub fn random_lowercase_alphanumeric(len: usize) -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect()
+}

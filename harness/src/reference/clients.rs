@@ -5,7 +5,6 @@
 //! default, as the docs warn (spec §1.7). `EnableTokenRevocation` left out therefore becomes
 //! `true` again (spec Q6, inferred). The secret, name and creation date survive an update.
 
-use rand::Rng;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
@@ -14,7 +13,7 @@ use super::error::ApiError;
 use super::service::{Service, now};
 use super::store::{Client, Validity};
 use super::validate::{CLIENT_ID, CLIENT_NAME, CLIENT_SECRET, Validator};
-use crate::cognito::EXPLICIT_AUTH_FLOWS;
+use crate::cognito::{EXPLICIT_AUTH_FLOWS, random_lowercase_alphanumeric};
 
 /// Flows a client gets when `ExplicitAuthFlows` is left out (spec §1.7).
 pub const DEFAULT_AUTH_FLOWS: [&str; 3] = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"];
@@ -228,12 +227,6 @@ fn client_json(client: &Client) -> Value {
     json!({ "UserPoolClient": out })
 }
 
-fn random_lowercase(len: usize) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..len).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect()
-}
-
 pub fn create_user_pool_client(service: &Service, mut input: ClientInput) -> Result<Value, ApiError> {
     if input.client_id.is_some() {
         return Err(ApiError::serialization("Unknown member 'ClientId' in request."));
@@ -253,10 +246,11 @@ pub fn create_user_pool_client(service: &Service, mut input: ClientInput) -> Res
     if !store.pools.contains_key(&pool_id) {
         return Err(ApiError::pool_not_found(&pool_id));
     }
-    let secret = custom_secret.or_else(|| (input.generate_secret == Some(true)).then(|| random_lowercase(52)));
+    let secret =
+        custom_secret.or_else(|| (input.generate_secret == Some(true)).then(|| random_lowercase_alphanumeric(52)));
     let created = now();
     let mut client = Client {
-        id: random_lowercase(26),
+        id: random_lowercase_alphanumeric(26),
         pool_id,
         name: name.unwrap_or_default(),
         secret,

@@ -95,7 +95,8 @@ pub struct Context {
     pub redactor: Redactor,
 }
 
-fn json_path<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
+/// The value at a dotted path: object keys, array indices.
+pub fn json_path<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
     path.iter().try_fold(value, |current, key| match current {
         Value::Object(map) => map.get(key),
         Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),

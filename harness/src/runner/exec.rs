@@ -3,10 +3,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rand::Rng;
 use serde_json::{Map, Value, json};
 
 use super::context::{ClientState, Context, MissingValue, StepOutput};
+use crate::cognito::random_lowercase_alphanumeric;
 use crate::jwt;
 use crate::redact::SecretKind;
 use crate::reference::secret_hash;
@@ -50,9 +50,7 @@ fn pool_id(ctx: &Context, pool: &str) -> Result<String, StepFailure> {
 
 /// A well-formed secret that is nobody's, registered so reports redact it.
 fn wrong_secret(ctx: &mut Context) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    let secret: String = (0..52).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect();
+    let secret = random_lowercase_alphanumeric(52);
     ctx.redactor.register(&secret, SecretKind::Other);
     secret
 }

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::context::{Context, StepOutput, value_text};
+use super::context::{Context, StepOutput, json_path, value_text};
 use crate::report::{Evidence, ExpectationResult, Verdict};
 use crate::scenario::format::{BodyShape, Outcome};
 use crate::scenario::model::{Check, Expectation, ValueTest};
@@ -20,14 +20,6 @@ struct Observation {
 
 fn quote(value: Option<&str>) -> String {
     value.map_or_else(|| "(absent)".to_owned(), |v| format!("{v:?}"))
-}
-
-fn json_path<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |current, key| match current {
-        Value::Object(map) => map.get(key),
-        Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
-        _ => None,
-    })
 }
 
 /// A short description of a check, for reports.

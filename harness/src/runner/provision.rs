@@ -1,11 +1,11 @@
 //! Per-scenario fixtures: each scenario gets its own pools, clients, users and domains, with
 //! unique names, created through the target's admin API and deleted afterwards whatever happened.
 
-use rand::Rng;
 use serde_json::{Value, json};
 
 use super::classify::{Classification, classify};
 use super::context::{ClientState, Context, PoolState, UserState};
+use crate::cognito::random_lowercase_alphanumeric;
 use crate::redact::SecretKind;
 use crate::report::model::{RequestRecord, ResponseRecord, StepRecord};
 use crate::scenario::Scenario;
@@ -22,12 +22,6 @@ pub struct ProvisionFailure {
     pub classification: Classification,
     /// What failed, for the report.
     pub reason: String,
-}
-
-fn random_suffix(len: usize) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..len).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect()
 }
 
 /// One admin call, recorded (redacted) in `records`.
@@ -101,7 +95,7 @@ pub async fn provision(
     ctx: &mut Context,
     records: &mut Vec<StepRecord>,
 ) -> Result<(), ProvisionFailure> {
-    let tag = random_suffix(8);
+    let tag = random_lowercase_alphanumeric(8);
     for pool in &scenario.pools {
         let mut body =
             json!({ "PoolName": format!("{NAME_PREFIX}{}-{}-{tag}", truncate(&scenario.id, 40), pool.name) });
@@ -115,7 +109,7 @@ pub async fn provision(
         })?;
         ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), domain: None });
         if pool.domain {
-            let prefix = format!("{NAME_PREFIX}{}", random_suffix(16));
+            let prefix = format!("{NAME_PREFIX}{}", random_lowercase_alphanumeric(16));
             admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;
             if let Some(state) = ctx.pools.get_mut(&pool.name) {
                 state.domain = Some(prefix);
