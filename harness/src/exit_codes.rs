@@ -15,3 +15,6 @@ pub const RUNTIME: i32 = 3;
 pub const NON_CONFORMANT: i32 = 4;
 /// The selection was empty: nothing ran.
 pub const NOTHING_RAN: i32 = 5;
+/// Results changed: a snapshot differs from what the target now does, or the baseline of known
+/// non-conformances no longer matches (a new failure, or an entry that now passes).
+pub const CHANGED: i32 = 6;

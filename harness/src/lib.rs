@@ -5,15 +5,18 @@
 //! [`reference`](mod@reference) is the embedded reference target every other part runs against by default;
 //! [`exit_codes`] is the contract with scripts and CI.
 
+pub mod baseline;
 pub mod cognito;
 pub mod error;
 pub mod exit_codes;
 pub mod jwt;
+pub mod matrix;
 pub mod redact;
 pub mod reference;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod snapshot;
 pub mod target;
 pub mod wire;
 

@@ -58,6 +58,7 @@ fn scenario(id: &str, verdict: Verdict, reason: Option<&str>, expectations: Vec<
         duration_ms: 1_500,
         expectations,
         steps: vec![step("revoke", "{\"Token\":\"<refresh-token#1>\"}", ACTUAL_BODY)],
+        volatile: Vec::new(),
     }
 }
 

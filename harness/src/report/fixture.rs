@@ -41,6 +41,7 @@ pub(crate) fn scenario(id: &str, verdict: Verdict, expectations: Vec<Expectation
         duration_ms: 45,
         expectations,
         steps: vec![StepRecord {
+            volatile: Vec::new(),
             name: "revoke".into(),
             kind: "revoke_token".into(),
             request: Some(RequestRecord {

@@ -193,6 +193,20 @@ pub struct ScenarioResult {
     pub expectations: Vec<ExpectationResult>,
     /// Every step, in order, as far as the scenario got.
     pub steps: Vec<StepRecord>,
+    /// Values that change from run to run (ids the target assigned, generated names). Not in the
+    /// JSON report: snapshots use them to replace each with a stable placeholder.
+    #[serde(skip)]
+    pub volatile: Vec<Volatile>,
+}
+
+/// A value in a scenario's transcript that differs on every run, such as a pool id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volatile {
+    /// The value as the target or the runner produced it.
+    pub value: String,
+    /// What it is, used in its placeholder: `pool-id`, `client-id`, `domain`, `pool-name`,
+    /// `username`, `sub`.
+    pub label: &'static str,
 }
 
 impl ScenarioResult {

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::jwt::{self, Decoded};
 use crate::redact::{Redactor, SecretKind};
+use crate::report::model::Volatile;
 use crate::scenario::template::{FixtureKind, Reference, Template};
 use crate::wire::Exchange;
 
@@ -15,6 +16,8 @@ use crate::wire::Exchange;
 pub struct PoolState {
     /// Pool id on the target.
     pub id: String,
+    /// The generated pool name.
+    pub name: String,
     /// Domain prefix, if one was created.
     pub domain: Option<String>,
 }
@@ -113,6 +116,32 @@ pub fn value_text(value: &Value) -> String {
 }
 
 impl Context {
+    /// The ids and names of this scenario's fixtures, which differ on every run. Sorted so the
+    /// list itself is the same from run to run.
+    pub fn volatile_values(&self) -> Vec<Volatile> {
+        let mut out = Vec::new();
+        let mut pools: Vec<_> = self.pools.iter().collect();
+        pools.sort_by_key(|(name, _)| *name);
+        for (_, pool) in pools {
+            out.push(Volatile { value: pool.id.clone(), label: "pool-id" });
+            out.push(Volatile { value: pool.name.clone(), label: "pool-name" });
+            out.extend(pool.domain.iter().map(|d| Volatile { value: d.clone(), label: "domain" }));
+        }
+        let mut clients: Vec<_> = self.clients.iter().collect();
+        clients.sort_by_key(|(name, _)| *name);
+        out.extend(clients.into_iter().map(|(_, c)| Volatile { value: c.id.clone(), label: "client-id" }));
+        let mut users: Vec<_> = self.users.iter().collect();
+        users.sort_by_key(|(name, _)| *name);
+        for (_, user) in users {
+            if user.username != user.sign_in_name {
+                out.push(Volatile { value: user.username.clone(), label: "username" });
+            }
+            out.extend(user.sub.iter().map(|s| Volatile { value: s.clone(), label: "sub" }));
+        }
+        out.retain(|v| !v.value.is_empty());
+        out
+    }
+
     /// Fills `template`.
     pub fn render(&self, template: &Template) -> Result<String, MissingValue> {
         template.render(|reference| self.lookup(reference))

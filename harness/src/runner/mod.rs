@@ -197,6 +197,7 @@ pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadli
     let mut result = result_of(scenario, verdict, reason, results);
     result.duration_ms = started.elapsed().as_millis() as u64;
     result.steps = records;
+    result.volatile = ctx.volatile_values();
     result
 }
 
@@ -218,6 +219,7 @@ fn result_of(
         duration_ms: 0,
         expectations,
         steps: Vec::new(),
+        volatile: Vec::new(),
     }
 }
 

@@ -15,6 +15,12 @@ use crate::wire::{Exchange, Wire, WireError};
 /// The prefix of every resource the harness creates, so leftovers are recognisable.
 pub const NAME_PREFIX: &str = "cc-";
 
+/// The tag every provisioned pool carries, so `cleanup` on real AWS can tell ours from the user's.
+pub const TAG_KEY: &str = "created-by";
+
+/// The value of [`TAG_KEY`].
+pub const TAG_VALUE: &str = "cognito-conformance";
+
 /// Why a scenario's fixtures could not be created.
 #[derive(Debug, Clone)]
 pub struct ProvisionFailure {
@@ -97,8 +103,8 @@ pub async fn provision(
 ) -> Result<(), ProvisionFailure> {
     let tag = random_lowercase_alphanumeric(8);
     for pool in &scenario.pools {
-        let mut body =
-            json!({ "PoolName": format!("{NAME_PREFIX}{}-{}-{tag}", truncate(&scenario.id, 40), pool.name) });
+        let name = format!("{NAME_PREFIX}{}-{}-{tag}", truncate(&scenario.id, 40), pool.name);
+        let mut body = json!({ "PoolName": name.clone(), "UserPoolTags": { TAG_KEY: TAG_VALUE } });
         if !pool.username_attributes.is_empty() {
             body["UsernameAttributes"] = json!(pool.username_attributes);
         }
@@ -107,7 +113,7 @@ pub async fn provision(
             classification: Classification::error("malformed CreateUserPool answer"),
             reason: "CreateUserPool answered without UserPool.Id".into(),
         })?;
-        ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), domain: None });
+        ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), name, domain: None });
         if pool.domain {
             let prefix = format!("{NAME_PREFIX}{}", random_lowercase_alphanumeric(16));
             admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;

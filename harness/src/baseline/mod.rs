@@ -1,0 +1,1 @@
+//! Baselines: the known non-conformances of a target, `snapshots/<target>/expected.toml`.

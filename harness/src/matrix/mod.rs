@@ -1,0 +1,1 @@
+//! The conformance matrix: scenarios × targets, in Markdown and self-contained HTML.
