@@ -19,8 +19,8 @@ use cognito_conformance::reference::FaultSet;
 use cognito_conformance::report::Verdict;
 use cognito_conformance::runner::{self, RunOptions};
 use cognito_conformance::scenario::load;
-use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::wire::{Timeline, WireOptions};
+use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec};
+use cognito_conformance::wire::Timeline;
 
 struct Sample {
     wall: Duration,
@@ -30,9 +30,8 @@ struct Sample {
 
 async fn run_once(jobs: usize) -> Sample {
     let scenarios = load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")]).expect("suite loads");
-    let mut target = Connected::open(&TargetSpec::Reference(FaultSet::none()), false, WireOptions::default())
-        .await
-        .expect("reference");
+    let mut target =
+        Connected::open(&TargetSpec::Reference(FaultSet::none()), &ConnectOptions::default()).await.expect("reference");
     let timeline = Timeline::new();
     target.wire = target.wire.clone().with_timeline(timeline.clone());
     let options = RunOptions { jobs, ..RunOptions::default() };

@@ -25,6 +25,47 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the embedded reference target until Ctrl-C.
     Serve(ServeArgs),
+    /// Where two targets behave differently, behaviour by behaviour.
+    Diff(DiffArgs),
+    /// Write the conformance matrix (scenarios × targets) as Markdown and HTML.
+    Matrix(MatrixArgs),
+    /// Delete pools that killed runs left behind on a target (and nothing else).
+    Cleanup(CleanupArgs),
+}
+
+/// Where the target is and how to reach it.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// `reference` (default), a URL, `aws`, or a profile: moto, cognito-local, ministack,
+    /// aws-local-run, fakecloud, or one from --config.
+    #[arg(long, default_value = "reference")]
+    pub target: String,
+    /// A TOML file of extra target profiles.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Allow a target that is not on loopback.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Start the emulator of a built-in profile on a free loopback port (installing it on first
+    /// use with scripts/emulators.sh) and stop it afterwards.
+    #[arg(long)]
+    pub spawn: bool,
+    /// How long --spawn waits for the emulator to answer, installation included, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    pub spawn_timeout: f64,
+    /// AWS region (`--target aws`); default: the SDK configuration's (AWS_REGION, profile).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send `--target aws` requests to this endpoint instead of Cognito's (must be on loopback
+    /// unless --allow-remote).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Consent to creating real, possibly billable resources in your AWS account (`--target aws`).
+    #[arg(long)]
+    pub create_aws_resources: bool,
+    /// Per-request timeout, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
 }
 
 /// Which scenarios.
@@ -59,19 +100,11 @@ pub enum Format {
 pub struct RunArgs {
     #[command(flatten)]
     pub selection: Selection,
-    /// `reference` (default), a URL, or a profile: moto, cognito-local, ministack, aws-local-run,
-    /// fakecloud, or one from --config.
-    #[arg(long, default_value = "reference")]
-    pub target: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Switch on a reference fault (repeatable; reference target only).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
-    /// A TOML file of extra target profiles.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Allow a target that is not on loopback.
-    #[arg(long)]
-    pub allow_remote: bool,
     /// Scenarios in flight at once (default: 4 × cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -87,12 +120,73 @@ pub struct RunArgs {
     /// Start no new scenario once one fails or errors.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Per-request timeout, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
     /// Whole-run deadline, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
     pub deadline: f64,
+    /// Compare each scenario's transcript with its snapshot; a change fails the run (exit 6).
+    #[arg(long)]
+    pub snapshot: bool,
+    /// Write the snapshots of the scenarios that ran (accepting every change).
+    #[arg(long, conflicts_with = "snapshot")]
+    pub update_snapshots: bool,
+    /// Judge the run against the target's known non-conformances (snapshots/<target>/expected.toml):
+    /// it passes when they match, and fails (exit 6) on a new failure or an entry that now passes.
+    #[arg(long)]
+    pub baseline: bool,
+    /// Rewrite the target's expected.toml from this run (keeping the reasons of unchanged entries).
+    #[arg(long, conflicts_with = "baseline")]
+    pub update_baseline: bool,
+    /// Where snapshots and baselines live.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first target (snapshot directory name, e.g. `reference`).
+    #[arg(long, value_name = "TARGET")]
+    pub left: String,
+    /// The second target (e.g. `moto`).
+    #[arg(long, value_name = "TARGET")]
+    pub right: String,
+    /// Where snapshots live.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+    /// Also show the transcript diff of each scenario that differs.
+    #[arg(long)]
+    pub transcripts: bool,
+    /// Run both targets now (loopback targets; --spawn for emulators) instead of reading snapshots.
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: start the emulators of built-in profiles.
+    #[arg(long, requires = "live")]
+    pub spawn: bool,
+    /// With --live: the scenarios to run.
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The targets, in column order (default: every directory of the snapshot directory,
+    /// reference first).
+    #[arg(long = "target", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Where snapshots live.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+    /// Where to write matrix.md and matrix.html (default: the snapshot directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print only the Markdown summary table (what the README shows).
+    #[arg(long)]
+    pub summary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Args)]

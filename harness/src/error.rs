@@ -1,9 +1,12 @@
 //! The top-level error: every failure a command can report, each mapped to one exit code.
 
+use crate::baseline::BaselineError;
 use crate::exit_codes;
 use crate::reference::{ServeError, UnknownFault};
 use crate::report::ReportError;
+use crate::runner::cleanup::CleanupError;
 use crate::scenario::LoadError;
+use crate::snapshot::SnapshotError;
 use crate::target::{TargetConfigError, TargetError};
 
 /// Any failure of a harness command.
@@ -30,6 +33,15 @@ pub enum Error {
     /// A report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A baseline file could not be used.
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    /// Snapshot files could not be read or written.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// `cleanup` could not list the target's pools.
+    #[error(transparent)]
+    Cleanup(#[from] CleanupError),
     /// I/O on the harness's side.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -50,7 +62,18 @@ impl Error {
                 | TargetError::BadUrl(_)
                 | TargetError::FaultsNeedReference,
             ) => exit_codes::USAGE,
-            Error::Target(_) | Error::Serve(_) | Error::Report(_) | Error::Io(_) => exit_codes::RUNTIME,
+            Error::Target(TargetError::NotSpawnable) => exit_codes::USAGE,
+            Error::Baseline(BaselineError::Invalid { .. })
+            | Error::Snapshot(SnapshotError::NotSnapshot { .. } | SnapshotError::Toml { .. }) => {
+                exit_codes::INVALID_FILE
+            }
+            Error::Target(_)
+            | Error::Serve(_)
+            | Error::Report(_)
+            | Error::Io(_)
+            | Error::Baseline(_)
+            | Error::Snapshot(_)
+            | Error::Cleanup(_) => exit_codes::RUNTIME,
         }
     }
 }

@@ -13,8 +13,7 @@ use cognito_conformance::report::Verdict;
 use cognito_conformance::report::human::write_scenario;
 use cognito_conformance::runner::run_scenario;
 use cognito_conformance::scenario::{LoadError, load};
-use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::wire::WireOptions;
+use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// How long one scenario may take before its trial fails.
@@ -38,7 +37,7 @@ fn main() {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime for the reference"),
     );
     let target = runtime
-        .block_on(Connected::open(&TargetSpec::Reference(FaultSet::none()), false, WireOptions::default()))
+        .block_on(Connected::open(&TargetSpec::Reference(FaultSet::none()), &ConnectOptions::default()))
         .expect("the reference target starts");
     let target = Arc::new(target);
     let trials = scenarios
@@ -47,7 +46,7 @@ fn main() {
             let (runtime, target) = (runtime.clone(), target.clone());
             Trial::test(scenario.id.clone(), move || {
                 let deadline = Instant::now() + SCENARIO_DEADLINE;
-                let result = runtime.block_on(run_scenario(&target.wire, &scenario, false, deadline));
+                let result = runtime.block_on(run_scenario(&target.wire, &target.state, &scenario, false, deadline));
                 if result.verdict == Verdict::Pass {
                     return Ok(());
                 }

@@ -14,8 +14,7 @@ use cognito_conformance::reference::{Fault, FaultSet};
 use cognito_conformance::report::{RunReport, Verdict};
 use cognito_conformance::runner::{OnScenario, RunOptions, run};
 use cognito_conformance::scenario::{LoadError, Scenario, load};
-use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::wire::WireOptions;
+use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec};
 use serde::Deserialize;
 use tokio::task::JoinSet;
 
@@ -68,7 +67,7 @@ fn documented(scenarios: &[Scenario]) -> BTreeMap<Fault, BTreeSet<String>> {
 }
 
 async fn run_with(faults: FaultSet, scenarios: Vec<Scenario>) -> RunReport {
-    let target = Connected::open(&TargetSpec::Reference(faults), false, WireOptions::default())
+    let target = Connected::open(&TargetSpec::Reference(faults), &ConnectOptions::default())
         .await
         .expect("the reference target starts");
     let quiet: OnScenario = Arc::new(|_| {});

@@ -3,9 +3,13 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod check;
+mod cleanup;
+mod diff;
+mod matrix;
 mod run;
 mod select;
 mod serve;
+mod target;
 
 use cognito_conformance::Error;
 
@@ -18,6 +22,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Run(args) => run::run(args),
         Command::List(args) => check::list(args),
         Command::Check(args) => check::check(args),
+        Command::Diff(args) => diff::diff(args),
+        Command::Matrix(args) => matrix::matrix(args),
+        Command::Cleanup(args) => cleanup::cleanup(args),
     };
     match result {
         Ok(code) => code,

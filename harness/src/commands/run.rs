@@ -2,17 +2,18 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use cognito_conformance::baseline::{self, BaselineError};
 use cognito_conformance::reference::{Fault, FaultSet};
 use cognito_conformance::report::human::{HumanReporter, Progress};
 use cognito_conformance::report::{RunReport, Verdict, json, junit, write_reports};
 use cognito_conformance::runner::{self, OnScenario, RunOptions};
-use cognito_conformance::target::{Connected, ProfileConfig, TargetSpec};
-use cognito_conformance::wire::WireOptions;
+use cognito_conformance::snapshot;
+use cognito_conformance::target::{Connected, TargetSpec, aws};
 use cognito_conformance::{Error, exit_codes};
 
 use super::select::select;
+use super::target::{resolve, seconds};
 use crate::cli::{Format, RunArgs};
 
 /// The exit code a finished run calls for: 3 when anything could not be checked, 4 when the
@@ -29,12 +30,8 @@ pub fn exit_code(report: &RunReport) -> i32 {
     }
 }
 
-fn seconds(value: f64, flag: &str) -> Result<Duration, Error> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| Error::Usage(format!("{flag} must be a positive number of seconds")))
-}
+/// What `run` exits with when the run was interrupted (128 + SIGINT, as shells report it).
+const INTERRUPTED: i32 = 130;
 
 pub fn run(args: RunArgs) -> Result<i32, Error> {
     let scenarios = select(&args.selection)?;
@@ -43,25 +40,34 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         return Ok(exit_codes::NOTHING_RAN);
     }
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
-    let profiles = match &args.config {
-        Some(path) => ProfileConfig::load(path)?,
-        None => ProfileConfig::builtin(),
-    };
-    let spec = TargetSpec::parse(&args.target, faults, &profiles.profiles)?;
+    if !faults.is_empty() && (args.update_snapshots || args.update_baseline) {
+        return Err(Error::Usage("--update-snapshots and --update-baseline cannot record a run with --fault".into()));
+    }
+    let (spec, connect) = resolve(&args.target, faults)?;
+    if let TargetSpec::Aws { region, .. } = &spec
+        && !args.target.create_aws_resources
+    {
+        println!("{}", aws::plan(&scenarios, region.as_deref()));
+        return Ok(exit_codes::USAGE);
+    }
     if args.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
+    let default_jobs = if matches!(spec, TargetSpec::Aws { .. }) { aws::AWS_JOBS } else { runner::default_jobs() };
     let options = RunOptions {
-        jobs: args.jobs.unwrap_or_else(runner::default_jobs),
+        jobs: args.jobs.unwrap_or(default_jobs),
         strict: args.strict,
         deadline: seconds(args.deadline, "--deadline")?,
         fail_fast: args.fail_fast,
     };
-    let wire_options = WireOptions { timeout: seconds(args.timeout, "--timeout")?, ..WireOptions::default() };
+    let whole_suite = args.selection.paths.is_empty()
+        && args.selection.filter.is_none()
+        && args.selection.tags.is_empty()
+        && args.selection.skip_tags.is_empty();
     let total = scenarios.len() as u64;
     let human = args.format == Format::Human;
     let report = super::runtime()?.block_on(async {
-        let target = Connected::open(&spec, args.allow_remote, wire_options).await?;
+        let target = Connected::open(&spec, &connect).await?;
         let reporter = Arc::new(Mutex::new(if human {
             HumanReporter::stdout(total)
         } else {
@@ -80,7 +86,23 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
                 }
             })
         };
-        let report = runner::run(scenarios, &target, &options, on_scenario).await;
+        let run = runner::run(scenarios, &target, &options, on_scenario);
+        let report = tokio::select! {
+            report = run => Some(report),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let Some(report) = report else {
+            // The run's tasks are gone with its future; delete what they had created while the
+            // target (a spawned emulator too) is still up.
+            let deleted = target.state.live.delete_all(&target.wire).await;
+            eprintln!(
+                "interrupted: deleted {deleted} pool(s) the run had created; \
+                 `cognito-conformance cleanup --target {}` removes any still left",
+                spec.name()
+            );
+            target.close().await;
+            return Ok(None);
+        };
         target.close().await;
         if let Ok(progress) = progress.lock() {
             progress.finish();
@@ -88,8 +110,9 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         if human && let Ok(mut reporter) = reporter.lock() {
             reporter.finish(&report)?;
         }
-        Ok::<_, Error>(report)
+        Ok::<_, Error>(Some(report))
     })?;
+    let Some(report) = report else { return Ok(INTERRUPTED) };
     // Reports are written before anything else can fail, so a run's evidence is never lost.
     let written = args.report_dir.as_deref().map(|dir| write_reports(&report, dir));
     let mut stdout = std::io::stdout().lock();
@@ -99,8 +122,62 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         Format::Junit => junit::write(&report, &mut stdout)?,
     }
     stdout.flush()?;
+    drop(stdout);
     if let Some(written) = written {
         written?;
     }
-    Ok(exit_code(&report))
+    let mut code = exit_code(&report);
+    let target_name = spec.name();
+    let say = |text: &str| {
+        if human {
+            println!("{text}");
+        } else {
+            eprintln!("{text}");
+        }
+    };
+    if args.snapshot || args.update_snapshots {
+        let mode = if args.update_snapshots {
+            snapshot::Mode::Update { prune_orphans: whole_suite }
+        } else {
+            snapshot::Mode::Check
+        };
+        let comparison = snapshot::compare(&args.snapshot_dir, target_name, &report.scenarios, mode)?;
+        say(&comparison.render());
+        if !comparison.is_clean() {
+            code = exit_codes::CHANGED;
+        }
+    }
+    let baseline_path = args.snapshot_dir.join(target_name).join("expected.toml");
+    if args.update_baseline {
+        let previous = match baseline::load(&baseline_path) {
+            Ok(previous) => Some(previous),
+            Err(BaselineError::Missing { .. }) => None,
+            Err(error) => return Err(baseline_error(error)),
+        };
+        let text = baseline::generate(target_name, &report.scenarios, previous.as_ref());
+        if let Some(parent) = baseline_path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&baseline_path, text)?;
+        say(&format!("wrote {}", baseline_path.display()));
+    } else if args.baseline {
+        let known = match baseline::load(&baseline_path) {
+            Ok(known) => known,
+            Err(BaselineError::Missing { .. }) => baseline::Baseline::empty(target_name),
+            Err(error) => return Err(baseline_error(error)),
+        };
+        let outcome = baseline::compare(&known, &report.scenarios);
+        say(&baseline::render(&outcome, &baseline_path));
+        // Known non-conformances are accepted; any difference from them is a change.
+        if code == exit_codes::NON_CONFORMANT || code == exit_codes::RUNTIME || code == exit_codes::OK {
+            code = if outcome.is_clean() { exit_codes::OK } else { exit_codes::CHANGED };
+        }
+    }
+    Ok(code)
+}
+
+/// Prints an invalid baseline's located problems and turns it into the top-level error.
+fn baseline_error(error: BaselineError) -> Error {
+    super::select::print_report(&error);
+    Error::Baseline(error)
 }

@@ -17,16 +17,21 @@ pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
 /// Prints every problem of an invalid load as a located diagnostic on stderr.
 pub fn print_diagnostics(error: &LoadError) {
     let LoadError::Invalid(problems) = error else { return };
+    for problem in problems {
+        print_report(problem);
+    }
+}
+
+/// Prints one diagnostic (with its related ones) on stderr, in colour on a terminal.
+pub fn print_report(report: &dyn miette::Diagnostic) {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme);
-    for problem in problems {
-        let mut out = String::new();
-        if handler.render_report(&mut out, problem).is_ok() {
-            eprintln!("{out}");
-        } else {
-            eprintln!("{problem}");
-        }
+    let mut out = String::new();
+    if handler.render_report(&mut out, report).is_ok() {
+        eprintln!("{out}");
+    } else {
+        eprintln!("{report}");
     }
 }
 

@@ -6,11 +6,13 @@
 //! | rule | why |
 //! |---|---|
 //! | `__type` is `UnknownOperationException` | the AWS JSON protocol's own "no such operation" |
-//! | HTTP 404 | no such endpoint (e.g. `/oauth2/*` routed to another service on a shared port) |
+//! | HTTP 404 without an AWS error type | no such endpoint (e.g. `/oauth2/*` routed to another service on a shared port); a 404 carrying `__type` (aws-local-run's `ResourceNotFoundException`) is an answer and is judged |
 //! | HTTP 501 | "not implemented" by definition |
 //! | HTTP 500 whose body says "not implemented" | emulators that crash on unimplemented operations |
 //!
-//! A status the scenario explicitly expects (say `status = 404`) is never classified away.
+//! A status the scenario explicitly expects (say `status = 404`) is never classified away. Answers
+//! these rules cannot place (a generic server error, a hosted endpoint answering in another
+//! protocol) go to the [probe](super::probe).
 
 use crate::report::Verdict;
 use crate::wire::Exchange;
@@ -51,7 +53,7 @@ pub fn classify(exchange: &Exchange, expected_status: bool) -> Option<Classifica
         return None;
     }
     match exchange.status {
-        404 => Some(Classification::unsupported("HTTP 404 (no such endpoint)")),
+        404 if exchange.error_type().is_none() => Some(Classification::unsupported("HTTP 404 (no such endpoint)")),
         501 => Some(Classification::unsupported("HTTP 501 (not implemented)")),
         500 if says_not_implemented(&exchange.body) => {
             Some(Classification::unsupported("HTTP 500 whose body says \"not implemented\""))
@@ -75,6 +77,7 @@ mod tests {
         assert_eq!(classify(&unknown, true).map(|c| c.verdict), Some(Verdict::Unsupported));
         assert_eq!(classify(&answer(404, "<Error/>"), false).map(|c| c.verdict), Some(Verdict::Unsupported));
         assert_eq!(classify(&answer(404, ""), true), None);
+        assert_eq!(classify(&answer(404, r#"{"__type":"ResourceNotFoundException"}"#), false), None);
         assert_eq!(classify(&answer(501, ""), false).map(|c| c.verdict), Some(Verdict::Unsupported));
         assert!(classify(&answer(500, "NotImplementedError: revoke_token is not yet implemented"), false).is_some());
         assert_eq!(classify(&answer(500, "{\"__type\":\"InternalErrorException\"}"), false), None);

@@ -11,9 +11,11 @@
 //! expectations *unsupported*; a request without an answer makes them *error*.
 
 pub mod classify;
+pub mod cleanup;
 pub mod context;
 pub mod exec;
 pub mod judge;
+pub mod probe;
 pub mod provision;
 
 use std::sync::Arc;
@@ -27,7 +29,8 @@ use self::classify::classify;
 use self::context::Context;
 use self::exec::{StepFailure, perform};
 use self::judge::{judge, not_judged};
-use self::provision::{provision, teardown, wire_rule};
+use self::probe::Probes;
+use self::provision::{LivePools, provision, teardown, wire_rule};
 use crate::report::model::{RequestRecord, ResponseRecord, SCHEMA_VERSION, Summary};
 use crate::report::{ExpectationResult, RunReport, ScenarioResult, StepRecord, Verdict};
 use crate::scenario::Scenario;
@@ -57,6 +60,15 @@ impl Default for RunOptions {
 /// Scenarios in flight by default: enough to keep the cores busy while requests wait.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
+}
+
+/// What a run learns and holds about its target across scenarios.
+#[derive(Debug, Clone, Default)]
+pub struct TargetState {
+    /// Which operations the target lacks, found by probing.
+    pub probes: Probes,
+    /// Pools created and not yet deleted, for clean-up after an interruption.
+    pub live: LivePools,
 }
 
 /// Called as each scenario finishes, for progress output.
@@ -103,14 +115,20 @@ fn explicitly_expects_status(step: &Step, status: u16) -> bool {
 }
 
 /// Runs one scenario against `wire`.
-pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadline: Instant) -> ScenarioResult {
+pub async fn run_scenario(
+    wire: &Wire,
+    state: &TargetState,
+    scenario: &Scenario,
+    strict: bool,
+    deadline: Instant,
+) -> ScenarioResult {
     let started = Instant::now();
     let mut ctx = Context::default();
     let mut records: Vec<StepRecord> = Vec::new();
     let mut results: Vec<ExpectationResult> = Vec::new();
     let mut halt: Option<Halt> = None;
     let mut scenario_verdict: Option<Verdict> = None;
-    if let Err(failure) = provision(wire, scenario, &mut ctx, &mut records).await {
+    if let Err(failure) = provision(wire, &state.live, scenario, &mut ctx, &mut records).await {
         scenario_verdict = Some(failure.classification.verdict);
         halt = Some(Halt {
             verdict: Verdict::Skipped,
@@ -158,9 +176,13 @@ pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadli
             }),
             duration_ms: step_started.elapsed().as_millis() as u64,
         });
-        if let Some(classification) =
-            exchange.as_ref().and_then(|e| classify(e, explicitly_expects_status(step, e.status)))
+        let mut classification = exchange.as_ref().and_then(|e| classify(e, explicitly_expects_status(step, e.status)));
+        if let (None, Some(exchange), Some(request)) = (&classification, &exchange, &performed.request)
+            && !explicitly_expects_status(step, exchange.status)
         {
+            classification = state.probes.lacks(wire, request, exchange).await;
+        }
+        if let Some(classification) = classification {
             results.extend(
                 step.expectations
                     .iter()
@@ -191,7 +213,7 @@ pub async fn run_scenario(wire: &Wire, scenario: &Scenario, strict: bool, deadli
         }
         ctx.outputs.insert(step.name.clone(), performed.output);
     }
-    teardown(wire, &ctx, &mut records).await;
+    teardown(wire, &state.live, &ctx, &mut records).await;
     let verdict = Verdict::combine(results.iter().map(|r| r.verdict).chain(scenario_verdict));
     let reason = halt.map(|h| ctx.redactor.redact(&h.reason));
     let mut result = result_of(scenario, verdict, reason, results);
@@ -255,14 +277,15 @@ pub async fn run(
     let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
     let mut tasks = JoinSet::new();
     for (index, scenario) in scenarios.iter().enumerate() {
-        let (wire, scenario, permits, stop) = (target.wire.clone(), scenario.clone(), permits.clone(), stop.clone());
+        let (wire, state) = (target.wire.clone(), target.state.clone());
+        let (scenario, permits, stop) = (scenario.clone(), permits.clone(), stop.clone());
         let (strict, fail_fast, on_scenario) = (options.strict, options.fail_fast, on_scenario.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire().await.ok();
             let result = if stop.load(Ordering::Relaxed) {
                 not_run(&scenario, "not run: an earlier scenario failed and --fail-fast is set")
             } else {
-                run_scenario(&wire, &scenario, strict, deadline).await
+                run_scenario(&wire, &state, &scenario, strict, deadline).await
             };
             if fail_fast && matches!(result.verdict, Verdict::Fail | Verdict::Error) {
                 stop.store(true, Ordering::Relaxed);

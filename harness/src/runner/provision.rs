@@ -1,6 +1,10 @@
 //! Per-scenario fixtures: each scenario gets its own pools, clients, users and domains, with
 //! unique names, created through the target's admin API and deleted afterwards whatever happened.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use serde_json::{Value, json};
 
 use super::classify::{Classification, classify};
@@ -20,6 +24,48 @@ pub const TAG_KEY: &str = "created-by";
 
 /// The value of [`TAG_KEY`].
 pub const TAG_VALUE: &str = "cognito-conformance";
+
+/// The pools provisioned and not yet torn down, across a run's scenarios, so an interrupted run
+/// can still delete them. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct LivePools(Arc<Mutex<HashMap<String, Option<String>>>>);
+
+impl LivePools {
+    fn insert(&self, id: &str, domain: Option<&str>) {
+        self.0.lock().insert(id.to_owned(), domain.map(str::to_owned));
+    }
+
+    fn remove(&self, id: &str) {
+        self.0.lock().remove(id);
+    }
+
+    /// How many pools are alive.
+    pub fn len(&self) -> usize {
+        self.0.lock().len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Deletes every live pool (and its domain), returning how many deletions succeeded.
+    pub async fn delete_all(&self, wire: &Wire) -> usize {
+        let pools: Vec<(String, Option<String>)> = self.0.lock().drain().collect();
+        let mut deleted = 0;
+        for (id, domain) in pools {
+            if let Some(domain) = domain {
+                let body = json!({ "UserPoolId": id, "Domain": domain }).to_string();
+                let _ = wire.send(&wire.api_request("DeleteUserPoolDomain", body.into_bytes())).await;
+            }
+            let body = json!({ "UserPoolId": id }).to_string();
+            if wire.send(&wire.api_request("DeleteUserPool", body.into_bytes())).await.is_ok_and(|e| e.status == 200) {
+                deleted += 1;
+            }
+        }
+        deleted
+    }
+}
 
 /// Why a scenario's fixtures could not be created.
 #[derive(Debug, Clone)]
@@ -97,6 +143,7 @@ fn string_at(exchange: &Exchange, path: &[&str]) -> Option<String> {
 /// `ctx` for [`teardown`].
 pub async fn provision(
     wire: &Wire,
+    live: &LivePools,
     scenario: &Scenario,
     ctx: &mut Context,
     records: &mut Vec<StepRecord>,
@@ -113,10 +160,12 @@ pub async fn provision(
             classification: Classification::error("malformed CreateUserPool answer"),
             reason: "CreateUserPool answered without UserPool.Id".into(),
         })?;
+        live.insert(&id, None);
         ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), name, domain: None });
         if pool.domain {
             let prefix = format!("{NAME_PREFIX}{}", random_lowercase_alphanumeric(16));
             admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;
+            live.insert(&id, Some(&prefix));
             if let Some(state) = ctx.pools.get_mut(&pool.name) {
                 state.domain = Some(prefix);
             }
@@ -194,7 +243,7 @@ fn truncate(text: &str, max: usize) -> &str {
 }
 
 /// Deletes every pool (and domain) the scenario created. Failures are recorded, never fatal.
-pub async fn teardown(wire: &Wire, ctx: &Context, records: &mut Vec<StepRecord>) {
+pub async fn teardown(wire: &Wire, live: &LivePools, ctx: &Context, records: &mut Vec<StepRecord>) {
     for pool in ctx.pools.values() {
         if let Some(domain) = &pool.domain {
             let _ =
@@ -202,5 +251,6 @@ pub async fn teardown(wire: &Wire, ctx: &Context, records: &mut Vec<StepRecord>)
                     .await;
         }
         let _ = admin(wire, ctx, records, "DeleteUserPool", json!({ "UserPoolId": pool.id })).await;
+        live.remove(&pool.id);
     }
 }

@@ -5,9 +5,13 @@
 //! - a URL: any endpoint speaking the Cognito wire protocol; refused unless it is on loopback or
 //!   `--allow-remote` is given;
 //! - a profile name: the emulators of `shared/emulators.md` on their default loopback ports, or a
-//!   profile from a config file (`[profiles.<name>]`, see [`config`]).
+//!   profile from a config file (`[profiles.<name>]`, see [`config`]); with `--spawn`, the
+//!   harness starts the emulator itself ([`spawn`]);
+//! - `aws`: real Amazon Cognito, only with explicit consent ([`aws`]).
 
+pub mod aws;
 pub mod config;
+pub mod spawn;
 
 use std::net::IpAddr;
 
@@ -15,6 +19,7 @@ pub use config::{Profile, ProfileConfig, TargetConfigError, builtin_profiles};
 
 use crate::reference::{FaultSet, ReferenceConfig, ReferenceServer, ServeError};
 use crate::report::model::TargetInfo;
+use crate::runner::TargetState;
 use crate::wire::sigv4::Signer;
 use crate::wire::{HostedAddressing, Wire, WireError, WireOptions};
 
@@ -27,6 +32,24 @@ pub enum TargetSpec {
     Profile(Profile),
     /// A bare URL.
     Url(String),
+    /// Real Amazon Cognito.
+    Aws {
+        /// `--region`, else the SDK configuration's.
+        region: Option<String>,
+        /// `--endpoint-url`, to send AWS-mode requests elsewhere (an emulator, in tests).
+        endpoint: Option<String>,
+    },
+}
+
+/// How to connect.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// Allow a target that is not on loopback.
+    pub allow_remote: bool,
+    /// Start the profile's emulator (`run --spawn`) with this script, waiting this long.
+    pub spawn: Option<(std::path::PathBuf, std::time::Duration)>,
+    /// The client's options.
+    pub wire: WireOptions,
 }
 
 /// Why a target cannot be used.
@@ -44,6 +67,15 @@ pub enum TargetError {
     /// Faults asked for a target other than the reference.
     #[error("--fault only applies to the reference target")]
     FaultsNeedReference,
+    /// `--spawn` for a target that is not a built-in emulator.
+    #[error("--spawn needs a built-in emulator profile (moto, cognito-local, ministack, aws-local-run, fakecloud)")]
+    NotSpawnable,
+    /// The emulator could not be started.
+    #[error(transparent)]
+    Spawn(#[from] spawn::SpawnError),
+    /// AWS could not be reached.
+    #[error(transparent)]
+    Aws(#[from] aws::AwsError),
     /// The reference did not start.
     #[error(transparent)]
     Serve(#[from] ServeError),
@@ -61,13 +93,26 @@ impl TargetSpec {
         if !faults.is_empty() {
             return Err(TargetError::FaultsNeedReference);
         }
+        if text == "aws" {
+            return Ok(TargetSpec::Aws { region: None, endpoint: None });
+        }
         if text.starts_with("http://") || text.starts_with("https://") {
             return Ok(TargetSpec::Url(text.trim_end_matches('/').to_owned()));
         }
         profiles.iter().find(|p| p.name == text).cloned().map(TargetSpec::Profile).ok_or_else(|| {
             let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
-            TargetError::Unknown(text.to_owned(), names.join(", "))
+            TargetError::Unknown(text.to_owned(), format!("aws, {}", names.join(", ")))
         })
+    }
+
+    /// The name snapshots and baselines are kept under (`snapshots/<name>/`).
+    pub fn name(&self) -> &str {
+        match self {
+            TargetSpec::Reference(_) => "reference",
+            TargetSpec::Profile(profile) => &profile.name,
+            TargetSpec::Url(_) => "url",
+            TargetSpec::Aws { .. } => "aws",
+        }
     }
 }
 
@@ -98,37 +143,93 @@ pub struct Connected {
     pub info: TargetInfo,
     /// The in-process reference, kept alive for the run.
     pub reference: Option<ReferenceServer>,
+    /// What runs learn and hold about the target.
+    pub state: TargetState,
+    /// The emulator the harness started, stopped by [`Connected::close`].
+    pub spawned: Option<spawn::Spawned>,
 }
 
 impl Connected {
-    /// Connects to `spec`: starts the reference, or checks a remote address is allowed.
-    pub async fn open(spec: &TargetSpec, allow_remote: bool, options: WireOptions) -> Result<Self, TargetError> {
+    /// Connects to `spec`: starts the reference or the emulator, or checks a remote address is
+    /// allowed.
+    pub async fn open(spec: &TargetSpec, options: &ConnectOptions) -> Result<Self, TargetError> {
+        let wire_options = options.wire.clone();
         match spec {
             TargetSpec::Reference(faults) => {
                 let config = ReferenceConfig { faults: faults.clone(), ..ReferenceConfig::default() };
                 let server = ReferenceServer::start(config).await?;
                 let endpoint = server.endpoint();
-                let wire = Wire::new(&endpoint, "us-east-1", HostedAddressing::HostHeader, options)?
+                let wire = Wire::new(&endpoint, "us-east-1", HostedAddressing::HostHeader, wire_options)?
                     .with_signer(Signer::dummy("us-east-1"));
                 let info = TargetInfo {
                     name: "reference".into(),
                     endpoint,
                     faults: faults.iter().map(|f| f.name().to_owned()).collect(),
                 };
-                Ok(Self { wire, info, reference: Some(server) })
+                Ok(Self::connected(wire, info, Some(server)))
             }
-            TargetSpec::Profile(profile) => Self::remote(
-                &profile.name,
-                &profile.endpoint,
-                &profile.region,
-                profile.hosted.clone(),
-                allow_remote,
-                options,
-            ),
+            TargetSpec::Profile(profile) => match &options.spawn {
+                Some((script, wait)) => {
+                    if !builtin_profiles().iter().any(|p| p.name == profile.name) {
+                        return Err(TargetError::NotSpawnable);
+                    }
+                    let region = profile.region.clone();
+                    let make = |endpoint: &str| {
+                        Wire::new(endpoint, &region, profile.hosted.clone(), wire_options.clone())
+                            .ok()
+                            .map(|w| w.with_signer(Signer::dummy(&region)))
+                    };
+                    let (spawned, endpoint) = spawn::Spawned::start(&profile.name, script, *wait, make).await?;
+                    let mut target = Self::remote(
+                        &profile.name,
+                        &endpoint,
+                        &profile.region,
+                        profile.hosted.clone(),
+                        false,
+                        wire_options,
+                    )?;
+                    target.spawned = Some(spawned);
+                    Ok(target)
+                }
+                None => Self::remote(
+                    &profile.name,
+                    &profile.endpoint,
+                    &profile.region,
+                    profile.hosted.clone(),
+                    options.allow_remote,
+                    wire_options,
+                ),
+            },
             TargetSpec::Url(url) => {
-                Self::remote("url", url, "us-east-1", HostedAddressing::HostHeader, allow_remote, options)
+                if options.spawn.is_some() {
+                    return Err(TargetError::NotSpawnable);
+                }
+                Self::remote("url", url, "us-east-1", HostedAddressing::HostHeader, options.allow_remote, wire_options)
+            }
+            TargetSpec::Aws { region, endpoint } => {
+                if options.spawn.is_some() {
+                    return Err(TargetError::NotSpawnable);
+                }
+                let (signer, region) = aws::signer(region.as_deref()).await?;
+                let (endpoint, hosted) = match endpoint {
+                    Some(url) => (url.trim_end_matches('/').to_owned(), HostedAddressing::HostHeader),
+                    None => (aws::endpoint(&region), HostedAddressing::Real),
+                };
+                let wire_options = WireOptions {
+                    max_in_flight: wire_options.max_in_flight.min(aws::AWS_MAX_IN_FLIGHT),
+                    throttle_retries: wire_options.throttle_retries.max(aws::AWS_THROTTLE_RETRIES),
+                    backoff: wire_options.backoff.max(aws::AWS_BACKOFF),
+                    ..wire_options
+                };
+                let wire = Wire::new(&endpoint, &region, hosted, wire_options)?.with_signer(signer);
+                let info = TargetInfo { name: "aws".into(), endpoint, faults: Vec::new() };
+                Ok(Self::connected(wire, info, None))
             }
         }
+    }
+
+    fn connected(wire: Wire, info: TargetInfo, reference: Option<ReferenceServer>) -> Self {
+        Self { wire, info, reference, state: TargetState::default(), spawned: None }
     }
 
     fn remote(
@@ -143,17 +244,17 @@ impl Connected {
             return Err(TargetError::Remote(endpoint.to_owned()));
         }
         let wire = Wire::new(endpoint, region, hosted, options)?.with_signer(Signer::dummy(region));
-        Ok(Self {
-            wire,
-            info: TargetInfo { name: name.into(), endpoint: endpoint.into(), faults: Vec::new() },
-            reference: None,
-        })
+        let info = TargetInfo { name: name.into(), endpoint: endpoint.into(), faults: Vec::new() };
+        Ok(Self::connected(wire, info, None))
     }
 
-    /// Stops the in-process reference, if any.
+    /// Stops the in-process reference or the spawned emulator, if any.
     pub async fn close(self) {
         if let Some(server) = self.reference {
             let _ = server.shutdown().await;
+        }
+        if let Some(mut spawned) = self.spawned {
+            spawned.stop().await;
         }
     }
 }

@@ -1,0 +1,42 @@
+//! `cleanup`: deletes the pools killed runs left on a target.
+
+use cognito_conformance::reference::FaultSet;
+use cognito_conformance::runner::cleanup::cleanup as delete_leftovers;
+use cognito_conformance::target::{Connected, TargetSpec};
+use cognito_conformance::{Error, exit_codes};
+
+use super::target::resolve;
+use crate::cli::CleanupArgs;
+
+pub fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
+    if args.target.spawn {
+        return Err(Error::Usage("cleanup works on a running target; a spawned emulator starts empty".into()));
+    }
+    let (spec, connect) = resolve(&args.target, FaultSet::none())?;
+    if matches!(spec, TargetSpec::Reference(_)) {
+        return Err(Error::Usage("the embedded reference lives only as long as a run: nothing to clean up".into()));
+    }
+    let require_tag = matches!(spec, TargetSpec::Aws { .. });
+    let report = super::runtime()?.block_on(async {
+        let target = Connected::open(&spec, &connect).await?;
+        let report = delete_leftovers(&target.wire, require_tag).await;
+        target.close().await;
+        Ok::<_, Error>(report?)
+    })?;
+    for name in &report.deleted {
+        println!("deleted {name}");
+    }
+    for name in &report.untagged {
+        println!("left alone {name}: it has the name prefix but not the harness's tag");
+    }
+    for (name, why) in &report.failed {
+        eprintln!("could not delete {name}: {why}");
+    }
+    println!(
+        "{} pool(s) deleted, {} left alone, {} failed",
+        report.deleted.len(),
+        report.untagged.len(),
+        report.failed.len()
+    );
+    Ok(if report.failed.is_empty() { exit_codes::OK } else { exit_codes::RUNTIME })
+}

@@ -1,0 +1,60 @@
+//! `diff`: where two targets behave differently, from their snapshots or from live runs.
+
+use std::sync::Arc;
+
+use cognito_conformance::reference::FaultSet;
+use cognito_conformance::runner::{self, RunOptions};
+use cognito_conformance::snapshot::{self, Transcript};
+use cognito_conformance::target::{Connected, TargetSpec};
+use cognito_conformance::{Error, exit_codes};
+
+use super::select::select;
+use super::target::resolve;
+use crate::cli::{DiffArgs, TargetArgs};
+
+/// Runs the selected scenarios on `name` now and normalises the results.
+fn live(args: &DiffArgs, name: &str) -> Result<Vec<Transcript>, Error> {
+    let target_args = TargetArgs {
+        target: name.to_owned(),
+        config: None,
+        allow_remote: false,
+        spawn: args.spawn,
+        spawn_timeout: 600.0,
+        region: None,
+        endpoint_url: None,
+        create_aws_resources: false,
+        timeout: 10.0,
+    };
+    let (spec, connect) = resolve(&target_args, FaultSet::none())?;
+    if matches!(spec, TargetSpec::Aws { .. }) {
+        return Err(Error::Usage("diff --live does not run against AWS: record AWS snapshots with `run`".into()));
+    }
+    let scenarios = select(&args.selection)?;
+    let report = super::runtime()?.block_on(async {
+        let target = Connected::open(&spec, &connect).await?;
+        let report = runner::run(scenarios, &target, &RunOptions::default(), Arc::new(|_| {})).await;
+        target.close().await;
+        Ok::<_, Error>(report)
+    })?;
+    Ok(report.scenarios.iter().map(snapshot::transcript).collect())
+}
+
+pub fn diff(args: DiffArgs) -> Result<i32, Error> {
+    let (left, right) = if args.live {
+        (live(&args, &args.left)?, live(&args, &args.right)?)
+    } else {
+        (
+            snapshot::load_target(&args.snapshot_dir, &args.left)?,
+            snapshot::load_target(&args.snapshot_dir, &args.right)?,
+        )
+    };
+    for (name, side) in [(&args.left, &left), (&args.right, &right)] {
+        if side.is_empty() {
+            eprintln!("no transcripts for {name} (record them with `run --target {name} --update-snapshots`)");
+            return Ok(exit_codes::NOTHING_RAN);
+        }
+    }
+    let difference = snapshot::diff_targets(&args.left, &left, &args.right, &right);
+    print!("{}", difference.render(args.transcripts));
+    Ok(if difference.is_empty() { exit_codes::OK } else { exit_codes::CHANGED })
+}

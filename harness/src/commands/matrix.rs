@@ -1,0 +1,47 @@
+//! `matrix`: the conformance matrix from the committed snapshots.
+
+use std::path::Path;
+
+use cognito_conformance::matrix::{Column, Matrix, html::html, markdown};
+use cognito_conformance::{Error, exit_codes, snapshot};
+
+use crate::cli::MatrixArgs;
+
+/// Every target with a snapshot directory, the reference first, the rest by name.
+fn targets_in(dir: &Path) -> Result<Vec<String>, Error> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().is_dir())
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort_by_key(|name| (name != "reference", name.clone()));
+    Ok(names)
+}
+
+/// The matrix of `targets` (default: every snapshot directory) under `dir`.
+pub fn build(dir: &Path, targets: &[String]) -> Result<Matrix, Error> {
+    let targets = if targets.is_empty() { targets_in(dir)? } else { targets.to_vec() };
+    let columns = targets
+        .into_iter()
+        .map(|target| Ok(Column { transcripts: snapshot::load_target(dir, &target)?, target }))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Matrix::build(&columns, &snapshot::render))
+}
+
+pub fn matrix(args: MatrixArgs) -> Result<i32, Error> {
+    let matrix = build(&args.snapshot_dir, &args.targets)?;
+    if matrix.targets.is_empty() {
+        eprintln!("no snapshots under {}: record some with `run --update-snapshots`", args.snapshot_dir.display());
+        return Ok(exit_codes::NOTHING_RAN);
+    }
+    if args.summary {
+        print!("{}", markdown::summary_markdown(&matrix));
+        return Ok(exit_codes::OK);
+    }
+    let out = args.out.unwrap_or(args.snapshot_dir);
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("matrix.md"), markdown::markdown(&matrix))?;
+    std::fs::write(out.join("matrix.html"), html(&matrix))?;
+    println!("wrote {} and {}", out.join("matrix.md").display(), out.join("matrix.html").display());
+    Ok(exit_codes::OK)
+}

@@ -1,0 +1,50 @@
+//! `--target` and its companions, shared by `run`, `diff --live` and `cleanup`.
+
+use std::time::Duration;
+
+use cognito_conformance::Error;
+use cognito_conformance::reference::FaultSet;
+use cognito_conformance::target::spawn::default_script;
+use cognito_conformance::target::{ConnectOptions, ProfileConfig, TargetSpec, is_loopback_url};
+use cognito_conformance::wire::WireOptions;
+
+use crate::cli::TargetArgs;
+
+/// A positive number of seconds, or a usage error naming `flag`.
+pub fn seconds(value: f64, flag: &str) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Error::Usage(format!("{flag} must be a positive number of seconds")))
+}
+
+/// Resolves the target flags into what to connect to and how.
+pub fn resolve(args: &TargetArgs, faults: FaultSet) -> Result<(TargetSpec, ConnectOptions), Error> {
+    let profiles = match &args.config {
+        Some(path) => ProfileConfig::load(path)?,
+        None => ProfileConfig::builtin(),
+    };
+    let mut spec = TargetSpec::parse(&args.target, faults, &profiles.profiles)?;
+    match &mut spec {
+        TargetSpec::Aws { region, endpoint } => {
+            region.clone_from(&args.region);
+            if let Some(url) = &args.endpoint_url {
+                if !is_loopback_url(url)? && !args.allow_remote {
+                    return Err(Error::Usage(format!("--endpoint-url {url} is not on loopback: add --allow-remote")));
+                }
+                *endpoint = Some(url.clone());
+            }
+        }
+        _ if args.region.is_some() || args.endpoint_url.is_some() => {
+            return Err(Error::Usage("--region and --endpoint-url only apply to --target aws".into()));
+        }
+        _ => {}
+    }
+    let spawn = args.spawn.then(|| seconds(args.spawn_timeout, "--spawn-timeout").map(|wait| (default_script(), wait)));
+    let options = ConnectOptions {
+        allow_remote: args.allow_remote,
+        spawn: spawn.transpose()?,
+        wire: WireOptions { timeout: seconds(args.timeout, "--timeout")?, ..WireOptions::default() },
+    };
+    Ok((spec, options))
+}
