@@ -41,7 +41,6 @@ pub(crate) fn scenario(id: &str, verdict: Verdict, expectations: Vec<Expectation
         duration_ms: 45,
         expectations,
         steps: vec![StepRecord {
-            volatile: Vec::new(),
             name: "revoke".into(),
             kind: "revoke_token".into(),
             request: Some(RequestRecord {
@@ -52,6 +51,7 @@ pub(crate) fn scenario(id: &str, verdict: Verdict, expectations: Vec<Expectation
             response: Some(ResponseRecord { status: 200, body: "{}".into() }),
             duration_ms: 12,
         }],
+        volatile: Vec::new(),
     }
 }
 

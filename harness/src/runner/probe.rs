@@ -40,8 +40,11 @@ const MADE_UP_PATH: &str = "/oauth2/cognito-conformance-no-such-endpoint";
 /// What the probe learned, per operation or endpoint, for one target. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Probes {
-    answers: Arc<parking_lot::Mutex<HashMap<String, Arc<OnceCell<Option<Fingerprint>>>>>>,
+    answers: Arc<parking_lot::Mutex<HashMap<String, Arc<ProbeAnswer>>>>,
 }
+
+/// The answer the probe gets once per key: `Some` when the target lacks the operation.
+type ProbeAnswer = OnceCell<Option<Fingerprint>>;
 
 /// A server error with its incidental numbers (request ids, times) blanked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -244,7 +244,10 @@ fn truncate(text: &str, max: usize) -> &str {
 
 /// Deletes every pool (and domain) the scenario created. Failures are recorded, never fatal.
 pub async fn teardown(wire: &Wire, live: &LivePools, ctx: &Context, records: &mut Vec<StepRecord>) {
-    for pool in ctx.pools.values() {
+    // In the scenario's own order of names, so transcripts are the same on every run.
+    let mut pools: Vec<_> = ctx.pools.iter().collect();
+    pools.sort_by_key(|(name, _)| *name);
+    for (_, pool) in pools {
         if let Some(domain) = &pool.domain {
             let _ =
                 admin(wire, ctx, records, "DeleteUserPoolDomain", json!({ "UserPoolId": pool.id, "Domain": domain }))

@@ -10,6 +10,11 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::provider::ProvideCredentials;
+use aws_smithy_runtime_api::client::http::{
+    HttpConnector, HttpConnectorFuture, SharedHttpClient, SharedHttpConnector, http_client_fn,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::result::ConnectorError;
 
 use crate::scenario::Scenario;
 use crate::wire::sigv4::Signer;
@@ -51,10 +56,32 @@ pub fn endpoint(region: &str) -> String {
     format!("https://cognito-idp.{region}.amazonaws.com")
 }
 
+/// The credential chain's HTTP client: none. Credentials come from what needs no network
+/// (environment variables, static keys in the shared files, `credential_process`); the providers
+/// that would call a service (instance metadata, SSO, assume-role) fail with this message instead
+/// of the SDK's panic about a missing HTTP client, and the chain moves on.
+#[derive(Debug)]
+struct NoNetwork;
+
+impl HttpConnector for NoNetwork {
+    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
+        HttpConnectorFuture::ready(Err(ConnectorError::other(
+            "cognito-conformance reads credentials without network calls: use environment variables, \
+             keys in the shared credentials file, or credential_process"
+                .into(),
+            None,
+        )))
+    }
+}
+
+fn no_network() -> SharedHttpClient {
+    http_client_fn(|_, _| SharedHttpConnector::new(NoNetwork))
+}
+
 /// Resolves the region and credentials the way the AWS SDKs and CLI do (environment variables,
 /// then the shared config and credentials files with `AWS_PROFILE`, …), and returns a signer.
 pub async fn signer(region: Option<&str>) -> Result<(Signer, String), AwsError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(no_network());
     if let Some(region) = region {
         loader = loader.region(aws_config::Region::new(region.to_owned()));
     }

@@ -166,7 +166,7 @@ impl Connected {
                     endpoint,
                     faults: faults.iter().map(|f| f.name().to_owned()).collect(),
                 };
-                Ok(Self::connected(wire, info, Some(server)))
+                Ok(Self::assemble(wire, info, Some(server)))
             }
             TargetSpec::Profile(profile) => match &options.spawn {
                 Some((script, wait)) => {
@@ -223,12 +223,12 @@ impl Connected {
                 };
                 let wire = Wire::new(&endpoint, &region, hosted, wire_options)?.with_signer(signer);
                 let info = TargetInfo { name: "aws".into(), endpoint, faults: Vec::new() };
-                Ok(Self::connected(wire, info, None))
+                Ok(Self::assemble(wire, info, None))
             }
         }
     }
 
-    fn connected(wire: Wire, info: TargetInfo, reference: Option<ReferenceServer>) -> Self {
+    fn assemble(wire: Wire, info: TargetInfo, reference: Option<ReferenceServer>) -> Self {
         Self { wire, info, reference, state: TargetState::default(), spawned: None }
     }
 
@@ -245,7 +245,7 @@ impl Connected {
         }
         let wire = Wire::new(endpoint, region, hosted, options)?.with_signer(Signer::dummy(region));
         let info = TargetInfo { name: name.into(), endpoint: endpoint.into(), faults: Vec::new() };
-        Ok(Self::connected(wire, info, None))
+        Ok(Self::assemble(wire, info, None))
     }
 
     /// Stops the in-process reference or the spawned emulator, if any.

@@ -82,9 +82,11 @@ impl Exchange {
         Some(normalise_error_type(&raw))
     }
 
-    /// Whether this is a throttling answer.
+    /// Whether this is a throttling answer: Cognito's `TooManyRequestsException`, the generic
+    /// `ThrottlingException` any AWS front end may send, or HTTP 429.
     pub fn is_throttled(&self) -> bool {
-        self.status == 429 || self.error_type().as_deref() == Some("TooManyRequestsException")
+        self.status == 429
+            || matches!(self.error_type().as_deref(), Some("TooManyRequestsException" | "ThrottlingException"))
     }
 }
 

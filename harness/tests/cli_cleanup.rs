@@ -1,0 +1,218 @@
+//! What a run leaves on a real target when it is interrupted or killed, `cleanup`, and the AWS
+//! guards — against moto, started on a free loopback port for each test (installed on first use
+//! by `scripts/emulators.sh`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use cognito_conformance::exit_codes;
+use cognito_conformance::target::spawn::{Spawned, default_script};
+use cognito_conformance::wire::sigv4::Signer;
+use cognito_conformance::wire::{HostedAddressing, Wire, WireOptions};
+use serde_json::{Value, json};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cognito-conformance"));
+    command
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        // Nothing from the machine's own AWS set-up may leak into these tests.
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+fn binary(args: &[&str]) -> Output {
+    command(args).output().expect("binary runs")
+}
+
+fn client(endpoint: &str) -> Wire {
+    Wire::new(endpoint, "us-east-1", HostedAddressing::HostHeader, WireOptions::default())
+        .expect("client")
+        .with_signer(Signer::dummy("us-east-1"))
+}
+
+/// Starts a private moto; the runtime must outlive it.
+fn moto(runtime: &tokio::runtime::Runtime) -> (Spawned, String) {
+    runtime
+        .block_on(Spawned::start("moto", &default_script(), Duration::from_secs(900), |endpoint| {
+            Some(client(endpoint))
+        }))
+        .expect("moto starts (scripts/emulators.sh installs it on first use)")
+}
+
+async fn call(wire: &Wire, operation: &str, body: Value) -> Value {
+    let answer = wire.send(&wire.api_request(operation, body.to_string().into_bytes())).await.expect("answer");
+    assert_eq!(answer.status, 200, "{operation}: {}", String::from_utf8_lossy(&answer.body));
+    answer.json().unwrap_or(Value::Null)
+}
+
+/// Names of the pools on the target.
+async fn pool_names(wire: &Wire) -> Vec<String> {
+    let listed = call(wire, "ListUserPools", json!({ "MaxResults": 60 })).await;
+    listed["UserPools"].as_array().into_iter().flatten().filter_map(|p| p["Name"].as_str().map(str::to_owned)).collect()
+}
+
+fn harness_pools(names: &[String]) -> usize {
+    names.iter().filter(|n| n.starts_with("cc-")).count()
+}
+
+/// Starts a whole-suite run against `endpoint` and waits until it has pools in flight.
+fn run_until_pools_exist(runtime: &tokio::runtime::Runtime, wire: &Wire, endpoint: &str) -> Child {
+    let child = command(&["run", "--target", endpoint, "--jobs", "8"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    let started = Instant::now();
+    while harness_pools(&runtime.block_on(pool_names(wire))) < 2 {
+        assert!(started.elapsed() < Duration::from_secs(120), "the run never created pools");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill").args([name, &child.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+}
+
+#[test]
+fn a_killed_run_leaves_pools_and_cleanup_removes_them_all() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut moto, endpoint) = moto(&runtime);
+    let wire = client(&endpoint);
+    let mut child = run_until_pools_exist(&runtime, &wire, &endpoint);
+    signal(&child, "-KILL");
+    let _ = child.wait();
+    let left = harness_pools(&runtime.block_on(pool_names(&wire)));
+    assert!(left > 0, "a run killed midway leaves pools behind (that is what cleanup is for)");
+
+    let output = binary(&["cleanup", "--target", &endpoint]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(exit_codes::OK), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains(&format!("{left} pool(s) deleted")) || stdout.contains("pool(s) deleted"), "{stdout}");
+    assert_eq!(harness_pools(&runtime.block_on(pool_names(&wire))), 0, "cleanup leaves no pool behind");
+    runtime.block_on(moto.stop());
+}
+
+#[test]
+fn an_interrupted_run_deletes_what_it_created() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut moto, endpoint) = moto(&runtime);
+    let wire = client(&endpoint);
+    let mut child = run_until_pools_exist(&runtime, &wire, &endpoint);
+    signal(&child, "-INT");
+    let status = child.wait().expect("run ends");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use std::io::Read;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: deleted"), "{stderr}");
+    // Requests in flight when the run stopped may still create a pool or two; the run says how to
+    // remove those, and cleanup finds them.
+    let left = harness_pools(&runtime.block_on(pool_names(&wire)));
+    assert!(left <= 8, "at most one pool per scenario in flight survives: {left}");
+    assert_eq!(binary(&["cleanup", "--target", &endpoint]).status.code(), Some(exit_codes::OK));
+    assert_eq!(harness_pools(&runtime.block_on(pool_names(&wire))), 0);
+    runtime.block_on(moto.stop());
+}
+
+#[test]
+fn without_consent_aws_runs_explain_what_they_would_create_and_send_nothing() {
+    // No credentials exist and AWS is not reachable from here: exiting 1 with the plan shows the
+    // guard stopped the run before any of that was tried.
+    let output = binary(&["run", "--target", "aws", "--region", "eu-west-1"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(exit_codes::USAGE), "{stdout}");
+    for needle in
+        ["against real Amazon Cognito in eu-west-1", "user pool(s) named `cc-…`", "created-by=cognito-conformance"]
+    {
+        assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
+    }
+    assert!(stdout.contains("--create-aws-resources"), "{stdout}");
+    assert!(stdout.contains("cleanup --target aws"), "{stdout}");
+}
+
+#[test]
+fn with_consent_but_no_credentials_nothing_is_sent() {
+    let output = binary(&["run", "--target", "aws", "--region", "eu-west-1", "--create-aws-resources"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(exit_codes::RUNTIME), "{stderr}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+}
+
+#[test]
+fn aws_mode_signs_with_the_credential_chain_tags_pools_and_cleanup_spares_untagged_ones() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut moto, endpoint) = moto(&runtime);
+    let wire = client(&endpoint);
+    // A pool of "the user's own" that merely starts with the prefix, and one the harness left.
+    runtime.block_on(call(&wire, "CreateUserPool", json!({ "PoolName": "cc-the-users-own-pool" })));
+    runtime.block_on(call(
+        &wire,
+        "CreateUserPool",
+        json!({ "PoolName": "cc-left-behind", "UserPoolTags": { "created-by": "cognito-conformance" } }),
+    ));
+    let run = command(&[
+        "run",
+        "--target",
+        "aws",
+        "--endpoint-url",
+        &endpoint,
+        "--region",
+        "us-east-1",
+        "--create-aws-resources",
+        "scenarios/refresh-keeps-origin-jti.toml",
+        "--format",
+        "json",
+    ])
+    .env("AWS_ACCESS_KEY_ID", "AKIDCANARYKEY")
+    .env("AWS_SECRET_ACCESS_KEY", "aws-secret-canary-7f3a9c")
+    .output()
+    .expect("binary runs");
+    let report: Value = serde_json::from_slice(&run.stdout).expect("a JSON report");
+    assert_eq!(report["target"]["name"], "aws");
+    let provisioned = &report["scenarios"][0]["steps"][0];
+    assert_eq!(provisioned["request"]["target"], "CreateUserPool");
+    assert_eq!(provisioned["response"]["status"], 200, "moto accepted the signed call: {provisioned}");
+    assert!(
+        provisioned["request"]["body"].as_str().unwrap_or_default().contains("\"created-by\":\"cognito-conformance\"")
+    );
+    let all_output = [&run.stdout[..], &run.stderr[..]].concat();
+    assert!(!String::from_utf8_lossy(&all_output).contains("aws-secret-canary-7f3a9c"));
+
+    // `cleanup` is a subcommand taking the target flags after it.
+    let output = {
+        let mut args = vec!["cleanup"];
+        args.extend(["--target", "aws", "--endpoint-url", &endpoint, "--region", "us-east-1"]);
+        command(&args)
+            .env("AWS_ACCESS_KEY_ID", "AKIDCANARYKEY")
+            .env("AWS_SECRET_ACCESS_KEY", "aws-secret-canary-7f3a9c")
+            .output()
+            .expect("binary runs")
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(exit_codes::OK), "{stdout}");
+    assert!(stdout.contains("deleted cc-left-behind"), "{stdout}");
+    assert!(stdout.contains("left alone cc-the-users-own-pool"), "{stdout}");
+    let names = runtime.block_on(pool_names(&wire));
+    assert!(names.contains(&"cc-the-users-own-pool".to_owned()), "{names:?}");
+    assert!(!names.contains(&"cc-left-behind".to_owned()), "{names:?}");
+    runtime.block_on(moto.stop());
+}

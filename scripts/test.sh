@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The project's full test command: set up what the tests need, then format check, clippy, tests.
+#
+# Works on a fresh clone of a Debian 12 machine with Rust, python3, node and npm: it installs
+# Debian's chromium (for the HTML report tests) and the Cognito emulators (scripts/emulators.sh),
+# exports CC_CHROMIUM and CC_EMULATORS for the tests, and fails loudly on the first failing phase.
+#
+# Environment:
+#   CC_EMULATORS  emulators the tests must cover, comma- or space-separated
+#                 (default: moto,cognito-local,ministack; may add aws-local-run or fakecloud;
+#                 set but empty: none). The tests spawn them themselves, via `emulators.sh exec`.
+#   CC_CHROMIUM   a Chromium binary to use instead of Debian's /usr/bin/chromium
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+secs() { printf '%d.%01d s' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+
+T_START=$(now_ms)
+SUMMARY=()
+
+# phase NAME COMMAND...: runs COMMAND and prints its elapsed time. A failure anywhere in it ends
+# the script (set -e), and the EXIT trap names the phase that failed.
+CURRENT_PHASE=
+PHASE_T0=0
+on_exit() {
+    local rc=$?
+    if ((rc != 0)); then
+        echo >&2
+        if [[ -n $CURRENT_PHASE ]]; then
+            echo "FAILED: $CURRENT_PHASE (exit $rc, after $(secs $(($(now_ms) - PHASE_T0))))" >&2
+        else
+            echo "FAILED: scripts/test.sh (exit $rc)" >&2
+        fi
+        echo "scripts/test.sh: stopped at the first failure; see the output above." >&2
+    fi
+}
+trap on_exit EXIT
+
+phase() {
+    CURRENT_PHASE=$1
+    shift
+    echo
+    echo "==> $CURRENT_PHASE"
+    PHASE_T0=$(now_ms)
+    "$@"
+    local took
+    took=$(secs $(($(now_ms) - PHASE_T0)))
+    echo "<== $CURRENT_PHASE: ok in $took"
+    SUMMARY+=("$(printf '%-10s %s' "$took" "$CURRENT_PHASE")")
+    CURRENT_PHASE=
+}
+
+as_root() {
+    if [[ $(id -u) == 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo -n "$@"
+    else
+        echo "need root (or sudo) to run: $*" >&2
+        return 1
+    fi
+}
+
+install_chromium() {
+    if [[ -n ${CC_CHROMIUM:-} ]]; then
+        [[ -x $CC_CHROMIUM ]] || {
+            echo "CC_CHROMIUM=$CC_CHROMIUM is not an executable file" >&2
+            return 1
+        }
+        echo "using CC_CHROMIUM=$CC_CHROMIUM"
+        return 0
+    fi
+    if [[ ! -x /usr/bin/chromium ]]; then
+        command -v apt-get >/dev/null || {
+            echo "/usr/bin/chromium is missing and there is no apt-get to install it; set CC_CHROMIUM" >&2
+            return 1
+        }
+        echo "installing Debian's chromium (apt-get)"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+    fi
+    export CC_CHROMIUM=/usr/bin/chromium
+    "$CC_CHROMIUM" --version 2>/dev/null || true
+}
+
+# Installs the emulators concurrently (each is downloads and unpacking, mostly waiting), one log
+# each, printed when it is done.
+install_emulators() {
+    if ((${#EMULATORS[@]} == 0)); then
+        echo "CC_EMULATORS is empty: no emulator to install"
+        return 0
+    fi
+    local logs name rc=0
+    local -A pids=()
+    logs=$(mktemp -d)
+    for name in "${EMULATORS[@]}"; do
+        bash scripts/emulators.sh install "$name" >"$logs/$name.log" 2>&1 &
+        pids[$name]=$!
+    done
+    for name in "${EMULATORS[@]}"; do
+        if wait "${pids[$name]}"; then
+            sed "s/^/[$name] /" "$logs/$name.log"
+            echo "[$name] $(bash scripts/emulators.sh status "$name" | sed 's/;.*//')"
+        else
+            rc=1
+            sed "s/^/[$name] /" "$logs/$name.log" >&2
+            echo "[$name] install FAILED" >&2
+        fi
+    done
+    rm -rf "$logs"
+    return "$rc"
+}
+
+# The emulator list: CC_EMULATORS (commas or spaces) if set, else the default set.
+read -r -a EMULATORS <<<"$(echo "${CC_EMULATORS-moto,cognito-local,ministack}" | tr ',' ' ')"
+CC_EMULATORS=$(
+    IFS=,
+    echo "${EMULATORS[*]}"
+)
+export CC_EMULATORS
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+echo "scripts/test.sh in $ROOT"
+cargo --version
+rustc --version
+echo "CC_EMULATORS=$CC_EMULATORS"
+
+phase "chromium" install_chromium
+# install_chromium runs in this shell, so CC_CHROMIUM is set from here on.
+export CC_CHROMIUM
+echo "CC_CHROMIUM=$CC_CHROMIUM"
+phase "emulators (${CC_EMULATORS:-none})" install_emulators
+phase "format: cargo fmt --all -- --check" cargo fmt --all -- --check
+phase "clippy: cargo clippy --workspace --all-targets --locked -- -D warnings" \
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+phase "tests: cargo test --workspace --locked" cargo test --workspace --locked
+
+echo
+echo "scripts/test.sh: all phases passed in $(secs $(($(now_ms) - T_START)))"
+printf '  %s\n' "${SUMMARY[@]}"
