@@ -164,6 +164,8 @@ pub struct BaselineOutcome {
     pub stale: Vec<Stale>,
     /// Entries for scenarios the run did not include: not checked either way.
     pub not_run: usize,
+    /// Scenarios that ran but are listed unstable, so were not judged: id and reason.
+    pub unstable: Vec<(String, String)>,
 }
 
 impl BaselineOutcome {
@@ -175,9 +177,17 @@ impl BaselineOutcome {
 
 /// Compares a run's `results` with `baseline`.
 pub fn compare(baseline: &Baseline, results: &[ScenarioResult]) -> BaselineOutcome {
+    let (unstable, results): (Vec<&ScenarioResult>, Vec<&ScenarioResult>) =
+        results.iter().partition(|r| baseline.unstable(&r.id).is_some());
+    let results: Vec<ScenarioResult> = results.into_iter().cloned().collect();
+    let results = results.as_slice();
     let observed = observations(results);
     let by_key: BTreeMap<ExpectationKey, &Observation> = observed.iter().map(|o| (o.key(), o)).collect();
     let mut outcome = BaselineOutcome::default();
+    outcome.unstable = unstable
+        .iter()
+        .filter_map(|r| baseline.unstable(&r.id).map(|u| (u.scenario.clone(), u.reason.clone())))
+        .collect();
     for observation in observed.iter().filter(|o| o.verdict() != Verdict::Pass) {
         match baseline.get(&observation.key()) {
             Some(known) if known.verdict == observation.verdict() => outcome.matched += 1,
@@ -249,6 +259,21 @@ mod tests {
     }
 
     #[test]
+    fn unstable_scenarios_are_not_judged() {
+        let baseline = Baseline {
+            target: "moto".into(),
+            known: Vec::new(),
+            unstable: vec![
+                super::super::Unstable { scenario: "revoke-twice".into(), reason: "timing".into() },
+                super::super::Unstable { scenario: "revoke-hosted".into(), reason: "timing".into() },
+            ],
+        };
+        let outcome = compare(&baseline, &run());
+        assert!(outcome.new_failures.iter().all(|o| o.scenario != "revoke-twice" && o.scenario != "revoke-hosted"));
+        assert_eq!(outcome.unstable.len(), 2);
+    }
+
+    #[test]
     fn an_entry_with_the_same_verdict_matches() {
         let baseline = Baseline {
             target: "moto".into(),
@@ -256,6 +281,7 @@ mod tests {
                 known("revoke-twice", "refresh", "status = 400", Verdict::Fail),
                 known("revoke-hosted", "revoke", "status = 200", Verdict::Unsupported),
             ],
+            unstable: Vec::new(),
         };
         let outcome = compare(&baseline, &run());
         assert_eq!(outcome.matched, 2);
@@ -267,6 +293,7 @@ mod tests {
         let baseline = Baseline {
             target: "moto".into(),
             known: vec![known("revoke-hosted", "revoke", "status = 200", Verdict::Unsupported)],
+            unstable: Vec::new(),
         };
         let outcome = compare(&baseline, &run());
         assert_eq!(outcome.matched, 1);
@@ -283,6 +310,7 @@ mod tests {
                 known("revoke-twice", "refresh", "status = 400", Verdict::Unsupported),
                 known("revoke-hosted", "revoke", "status = 200", Verdict::Unsupported),
             ],
+            unstable: Vec::new(),
         };
         let outcome = compare(&baseline, &run());
         assert_eq!(outcome.matched, 1);
@@ -303,6 +331,7 @@ mod tests {
                 known("revoke-twice", "refresh", "status = 401", Verdict::Fail),
                 known("revoke-hosted", "revoke", "status = 200", Verdict::Unsupported),
             ],
+            unstable: Vec::new(),
         };
         let outcome = compare(&baseline, &run());
         let stale: Vec<_> = outcome.stale.iter().map(|s| (s.known.key.to_string(), s.why)).collect();
@@ -326,6 +355,7 @@ mod tests {
                 known("revoke-hosted", "revoke", "status = 200", Verdict::Unsupported),
                 known("not-selected", "revoke", "status = 200", Verdict::Fail),
             ],
+            unstable: Vec::new(),
         };
         let filtered: Vec<_> = run().into_iter().take(1).collect();
         let outcome = compare(&baseline, &filtered);
@@ -361,8 +391,11 @@ mod tests {
                 expectation("s", "status = 200", Verdict::Fail, "200", "500"),
             ],
         )];
-        let baseline =
-            Baseline { target: "moto".into(), known: vec![known("twice", "s", "status = 200", Verdict::Fail)] };
+        let baseline = Baseline {
+            target: "moto".into(),
+            known: vec![known("twice", "s", "status = 200", Verdict::Fail)],
+            unstable: Vec::new(),
+        };
         let outcome = compare(&baseline, &results);
         assert!(outcome.is_clean(), "{outcome:?}");
         assert_eq!(outcome.matched, 1);
@@ -381,6 +414,7 @@ mod tests {
                 known("revoke-twise", "refresh", "status = 400", Verdict::Fail),
                 known("revoke-twice", "refresh", "status = 401", Verdict::Fail),
             ],
+            unstable: Vec::new(),
         };
         let unknown: Vec<_> = unknown_entries(&baseline, &suite).into_iter().map(|k| k.key.to_string()).collect();
         assert_eq!(

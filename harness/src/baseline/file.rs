@@ -88,6 +88,28 @@ impl KnownIssue {
     }
 }
 
+/// A scenario whose outcome on this target changes from run to run, so neither its verdicts nor
+/// its snapshot are judged. Written by hand, with the reason: instability is seen across runs,
+/// never in one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unstable {
+    /// The scenario id.
+    pub scenario: String,
+    /// Why its outcome varies (what the target does that depends on timing).
+    pub reason: String,
+}
+
+impl Unstable {
+    /// The entry as TOML, values written by the `toml` crate.
+    pub fn to_toml(&self) -> String {
+        let mut table = toml::map::Map::new();
+        table.insert("scenario".into(), toml::Value::String(self.scenario.clone()));
+        table.insert("reason".into(), toml::Value::String(self.reason.clone()));
+        let body = toml::to_string(&table).expect("a table of strings always serialises");
+        format!("[[unstable]]\n{body}")
+    }
+}
+
 /// A target's known non-conformances.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
@@ -95,12 +117,19 @@ pub struct Baseline {
     pub target: String,
     /// The entries, in file order; no two share a key.
     pub known: Vec<KnownIssue>,
+    /// Scenarios not judged because their outcome varies, in file order.
+    pub unstable: Vec<Unstable>,
 }
 
 impl Baseline {
     /// A baseline with no entries: the target is expected to conform fully.
     pub fn empty(target: &str) -> Self {
-        Self { target: target.to_owned(), known: Vec::new() }
+        Self { target: target.to_owned(), known: Vec::new(), unstable: Vec::new() }
+    }
+
+    /// The entry saying `scenario` is unstable, if any.
+    pub fn unstable(&self, scenario: &str) -> Option<&Unstable> {
+        self.unstable.iter().find(|u| u.scenario == scenario)
     }
 
     /// The entry for `key`, if any.
@@ -120,6 +149,16 @@ struct BaselineFile {
     target: Spanned<String>,
     #[serde(default)]
     known: Vec<Spanned<KnownFile>>,
+    #[serde(default)]
+    unstable: Vec<Spanned<UnstableFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnstableFile {
+    scenario: Spanned<String>,
+    /// Optional here only so that a missing reason gets its own message and hint.
+    reason: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,7 +250,26 @@ impl Checker<'_> {
                 known.push(KnownIssue { key, verdict, reason });
             }
         }
-        Baseline { target, known }
+        let mut unstable: Vec<Unstable> = Vec::new();
+        for entry in file.unstable {
+            let span = entry.span();
+            let entry = entry.into_inner();
+            let scenario = self.non_empty(&entry.scenario, "scenario");
+            let reason = self.reason(entry.reason.as_ref(), span.clone());
+            if unstable.iter().any(|u| u.scenario == scenario) {
+                let header = self.header_of(span);
+                self.problem(header, format!("`{scenario}` is already listed as unstable"), "listed again", None);
+                continue;
+            }
+            if known.iter().any(|k| k.key.scenario == scenario) {
+                let help = "an unstable scenario is not judged: remove its [[known]] entries";
+                self.problem(entry.scenario.span(), "unstable, yet it has [[known]] entries", "here", Some(help));
+            }
+            if let Some(reason) = reason {
+                unstable.push(Unstable { scenario, reason });
+            }
+        }
+        Baseline { target, known, unstable }
     }
 
     fn non_empty(&mut self, value: &Spanned<String>, field: &str) -> String {
@@ -378,7 +436,7 @@ mod tests {
         let Err(error) = parse_text("target = \"moto\"\nbogus = 1\n") else { panic!("invalid") };
         assert_eq!(
             error.to_string(),
-            "snapshots/moto/expected.toml:2:1: unknown field `bogus`, expected `target` or `known`"
+            "snapshots/moto/expected.toml:2:1: unknown field `bogus`, expected one of `target`, `known`, `unstable`"
         );
         assert!(error.source_code().is_some() && error.labels().is_some() && error.help().is_some());
         assert!(error.related().is_none());

@@ -23,7 +23,13 @@ pub fn generate(target: &str, results: &[ScenarioResult], previous: Option<&Base
          # Verdicts must be what the target really did: regenerate them, do not edit them.\n\n"
     );
     text.push_str(&target_line(target));
-    for observation in observations(results).into_iter().filter(|o| o.verdict() != Verdict::Pass) {
+    let unstable = previous.map(|p| p.unstable.as_slice()).unwrap_or_default();
+    for entry in unstable {
+        text.push('\n');
+        text.push_str(&entry.to_toml());
+    }
+    let judged = |o: &super::compare::Observation| !unstable.iter().any(|u| u.scenario == o.scenario);
+    for observation in observations(results).into_iter().filter(|o| o.verdict() != Verdict::Pass && judged(o)) {
         let mut known = observation.to_known();
         if let Some(kept) = previous.and_then(|p| p.get(&known.key)).filter(|k| k.verdict == known.verdict) {
             known.reason.clone_from(&kept.reason);

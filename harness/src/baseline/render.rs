@@ -53,6 +53,9 @@ pub fn render(outcome: &BaselineOutcome, path: &Path) -> String {
             if outcome.not_run == 1 { "1 entry is".to_owned() } else { format!("{} entries are", outcome.not_run) };
         let _ = writeln!(out, "{INDENT}({entries} for scenarios this run did not include)");
     }
+    for (scenario, reason) in &outcome.unstable {
+        let _ = writeln!(out, "{INDENT}unstable, not judged: {scenario}: {reason}");
+    }
     if outcome.is_clean() {
         let _ = writeln!(out, "{INDENT}the target does exactly what its baseline says");
         return out;
@@ -134,6 +137,7 @@ mod tests {
                 known("revoke-hosted", "revoke", Verdict::Unsupported),
                 known("elsewhere", "revoke", Verdict::Fail),
             ],
+            unstable: Vec::new(),
         }
     }
 

@@ -202,20 +202,20 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
         }
         Check::NoEcho => {
             let exchange = exchange.ok_or("the step got no answer")?;
-            let mut text = String::from_utf8_lossy(&exchange.body).into_owned();
-            for (_, value) in &exchange.headers {
-                text.push('\n');
-                text.push_str(value);
-            }
-            let leaked = ctx.redactor.leaks_known_before(&text, output.secrets_before);
+            // Only the parts that quote something are shown, so the observation names the leak and
+            // stays free of incidental headers (dates, request ids).
+            let parts = std::iter::once(("body".to_owned(), String::from_utf8_lossy(&exchange.body).into_owned()))
+                .chain(exchange.headers.iter().map(|(name, value)| (format!("header {name}"), value.clone())));
+            let leaks: Vec<String> = parts
+                .filter(|(_, text)| ctx.redactor.leaks_known_before(text, output.secrets_before))
+                .map(|(place, text)| format!("{place}: {}", ctx.redactor.redact(&text)))
+                .collect();
+            let leaked = !leaks.is_empty();
+            let text = leaks.join("\n");
             Observation {
                 met: !leaked,
                 expected: "no token, secret or hash in the answer".into(),
-                actual: if leaked {
-                    ctx.redactor.redact(&text).chars().take(300).collect()
-                } else {
-                    "none quoted".into()
-                },
+                actual: if leaked { text.chars().take(300).collect() } else { "none quoted".into() },
             }
         }
     })

@@ -164,11 +164,13 @@ pub async fn provision(
         ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), name, domain: None });
         if pool.domain {
             let prefix = format!("{NAME_PREFIX}{}", random_lowercase_alphanumeric(16));
-            admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;
+            // Known before the call, so a refused domain is still torn down and still normalised
+            // in transcripts.
             live.insert(&id, Some(&prefix));
             if let Some(state) = ctx.pools.get_mut(&pool.name) {
-                state.domain = Some(prefix);
+                state.domain = Some(prefix.clone());
             }
+            admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;
         }
     }
     for client in &scenario.clients {

@@ -8,7 +8,7 @@
 //! - UUIDs → `<uuid#1>`; JWT-shaped tokens that escaped redaction → `<token#1>`;
 //! - the value of a field that names a secret (`Password`, `client_secret`, `RefreshToken`, …)
 //!   when it is not already a placeholder → `<password#1>`, `<refresh-token#1>`, …;
-//! - ISO-8601 timestamps, and the values of JSON members whose key names a time → `<time>`.
+//! - ISO-8601 and HTTP (RFC 7231) timestamps, and the values of JSON members whose key names a time → `<time>`.
 //!
 //! Placeholders already present (the runner's `<refresh-token#1>`) are kept as they are. JSON
 //! bodies are re-rendered pretty with sorted keys, so a target that orders members differently
@@ -40,7 +40,7 @@ const PLACEHOLDER: &str = r"<[A-Za-z][A-Za-z0-9_.-]*#[0-9]+>|<time>";
 /// A JWS (three parts) or JWE (five parts) that redaction missed.
 const TOKEN: &str = r"eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}";
 const UUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-const TIMESTAMP: &str = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?";
+const TIMESTAMP: &str = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?";
 
 /// A form field that holds a secret. The value stops at `<`, so a placeholder value is left alone.
 static FORM_SECRET: LazyLock<Regex> = LazyLock::new(|| {
@@ -221,7 +221,11 @@ impl Normaliser {
     }
 
     fn text(&mut self, text: &str) -> String {
-        let text = FORM_SECRET.replace_all(text, |captures: &regex::Captures<'_>| {
+        // The request id in an S3-style XML error (what a shared-port emulator answers for a path
+        // it routes to S3) is new on every request.
+        static XML_REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| compile(r"<RequestId>[A-Za-z0-9+/=_-]+</RequestId>"));
+        let text = XML_REQUEST_ID.replace_all(text, "<RequestId>request-id</RequestId>");
+        let text = FORM_SECRET.replace_all(&text, |captures: &regex::Captures<'_>| {
             let (prefix, key, value) = (&captures[1], &captures[2], &captures[3]);
             if value.is_empty() {
                 return captures[0].to_owned();
@@ -293,6 +297,10 @@ impl Normaliser {
                         {
                             Value::String(self.number(if key == "kid" { "kid" } else { "jwk-modulus" }, text))
                         }
+                        // The CloudFront distribution a target assigns to a new hosted domain.
+                        (Value::String(text), _) if key == "CloudFrontDomain" && !is_placeholder(text) => {
+                            Value::String(self.number("cloudfront-domain", text))
+                        }
                         (Value::String(text), Some(label)) if looks_secret(text) && !is_placeholder(text) => {
                             Value::String(self.number(label, text))
                         }
@@ -321,11 +329,29 @@ impl Normaliser {
         }
     }
 
+    /// Claim times compared by an expectation (`auth_time` expected 1795378870, got 1795378871)
+    /// differ on every run; numbered, they keep "equal" and "different" visible.
+    fn epochs(&mut self, text: &str) -> String {
+        static EPOCH: LazyLock<Regex> = LazyLock::new(|| compile(r"\b(?:1[5-9]|20)[0-9]{8}\b"));
+        let found: Vec<String> = EPOCH.find_iter(text).map(|m| m.as_str().to_owned()).collect();
+        let mut out = text.to_owned();
+        for value in found {
+            let placeholder = self.number("epoch", &value);
+            out = out.replace(&value, &placeholder);
+        }
+        out
+    }
+
     fn expectation(&mut self, e: &ExpectationResult) -> ExpectationLine {
         let step = self.text(&e.step);
         let check = self.text(&e.check);
         let shown = e.verdict != Verdict::Pass;
-        let mut detail = |text: &str| (shown && !text.is_empty()).then(|| self.text(text));
+        let mut detail = |text: &str| {
+            (shown && !text.is_empty()).then(|| {
+                let normalised = self.text(text);
+                self.epochs(&normalised)
+            })
+        };
         let expected = detail(&e.expected);
         let actual = detail(&e.actual);
         let rule = e.rule.as_deref().map(|rule| self.text(rule));

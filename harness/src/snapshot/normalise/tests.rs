@@ -120,6 +120,7 @@ fn uuids_are_numbered_by_equality_and_times_collapse() {
     let second = "11111111-2222-4333-8444-555555555555";
     let text = format!("{first} {second} {} at 2026-01-02T03:04:05+01:00", first.to_uppercase());
     assert_eq!(normalise_text(&text, &[]), "<uuid#1> <uuid#2> <uuid#1> at <time>");
+    assert_eq!(normalise_text("date: Sun, 22 Nov 2026 20:30:08 GMT.", &[]), "date: <time>.");
 }
 
 #[test]
