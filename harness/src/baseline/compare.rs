@@ -183,11 +183,13 @@ pub fn compare(baseline: &Baseline, results: &[ScenarioResult]) -> BaselineOutco
     let results = results.as_slice();
     let observed = observations(results);
     let by_key: BTreeMap<ExpectationKey, &Observation> = observed.iter().map(|o| (o.key(), o)).collect();
-    let mut outcome = BaselineOutcome::default();
-    outcome.unstable = unstable
-        .iter()
-        .filter_map(|r| baseline.unstable(&r.id).map(|u| (u.scenario.clone(), u.reason.clone())))
-        .collect();
+    let mut outcome = BaselineOutcome {
+        unstable: unstable
+            .iter()
+            .filter_map(|r| baseline.unstable(&r.id).map(|u| (u.scenario.clone(), u.reason.clone())))
+            .collect(),
+        ..BaselineOutcome::default()
+    };
     for observation in observed.iter().filter(|o| o.verdict() != Verdict::Pass) {
         match baseline.get(&observation.key()) {
             Some(known) if known.verdict == observation.verdict() => outcome.matched += 1,

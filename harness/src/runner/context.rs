@@ -96,6 +96,8 @@ pub struct Context {
     pub token_owner: HashMap<String, String>,
     /// Every secret seen.
     pub redactor: Redactor,
+    /// The run's probe results for this target, shared by all its scenarios.
+    pub probes: super::probe::Probes,
 }
 
 /// The value at a dotted path: object keys, array indices.

@@ -123,7 +123,7 @@ pub async fn run_scenario(
     deadline: Instant,
 ) -> ScenarioResult {
     let started = Instant::now();
-    let mut ctx = Context::default();
+    let mut ctx = Context { probes: state.probes.clone(), ..Context::default() };
     let mut records: Vec<StepRecord> = Vec::new();
     let mut results: Vec<ExpectationResult> = Vec::new();
     let mut halt: Option<Halt> = None;

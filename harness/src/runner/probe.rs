@@ -54,8 +54,11 @@ struct Fingerprint {
 }
 
 impl Fingerprint {
-    fn of(exchange: &Exchange) -> Self {
+    /// The fingerprint of `exchange`, an answer about `name` (an operation or endpoint), which is
+    /// blanked too: targets often quote what they do not support.
+    fn of(exchange: &Exchange, name: &str) -> Self {
         let text = String::from_utf8_lossy(&exchange.body);
+        let text = if name.is_empty() { text.into_owned() } else { text.replace(name, "<op>") };
         let mut body = String::with_capacity(text.len());
         let mut in_run = false;
         for c in text.chars() {
@@ -110,9 +113,10 @@ impl Probes {
         if !worth_probing(request, answer) {
             return None;
         }
-        let seen = Fingerprint::of(answer);
-        let (key, empty, made_up) = match operation(request) {
+        let made_up_name = if operation(request).is_some() { MADE_UP_OPERATION } else { &MADE_UP_PATH[8..] };
+        let (key, name, empty, made_up) = match operation(request) {
             Some(op) => (
+                op.to_owned(),
                 op.to_owned(),
                 wire.api_request(op, b"{}".to_vec()),
                 wire.api_request(MADE_UP_OPERATION, b"{}".to_vec()),
@@ -121,17 +125,19 @@ impl Probes {
                 let path = request.url.rsplit_once("/oauth2/").map(|(_, p)| p).unwrap_or_default();
                 (
                     format!("/oauth2/{path}"),
+                    path.to_owned(),
                     with_path(request, &format!("/oauth2/{path}")),
                     with_path(request, MADE_UP_PATH),
                 )
             }
         };
+        let seen = Fingerprint::of(answer, &name);
         let cell = self.answers.lock().entry(key).or_default().clone();
         let missing = cell
             .get_or_init(|| async {
                 let (empty, made_up) = tokio::join!(wire.send(&empty), wire.send(&made_up));
-                let empty = Fingerprint::of(&empty.ok()?);
-                (empty == Fingerprint::of(&made_up.ok()?)).then_some(empty)
+                let empty = Fingerprint::of(&empty.ok()?, &name);
+                (empty == Fingerprint::of(&made_up.ok()?, made_up_name)).then_some(empty)
             })
             .await;
         (missing.as_ref() == Some(&seen)).then(|| Classification::unsupported(PROBE_RULE))
@@ -150,10 +156,15 @@ mod tests {
             body: body.as_bytes().to_vec(),
             elapsed: std::time::Duration::ZERO,
         };
-        let a = Fingerprint::of(&exchange(500, "<h1>Internal Server Error</h1> id 12ab-77"));
-        let b = Fingerprint::of(&exchange(500, "<h1>Internal Server Error</h1> id 9f-1"));
+        let a = Fingerprint::of(&exchange(500, "<h1>Internal Server Error</h1> id 12ab-77"), "");
+        let b = Fingerprint::of(&exchange(500, "<h1>Internal Server Error</h1> id 9f-1"), "");
         assert_eq!(a, b);
-        assert_ne!(a, Fingerprint::of(&exchange(502, "<h1>Internal Server Error</h1> id 1-1")));
+        assert_ne!(a, Fingerprint::of(&exchange(502, "<h1>Internal Server Error</h1> id 1-1"), ""));
+        let quoted = |op: &str| exchange(500, &format!(r#"{{"message":"Unsupported x-amz-target header \"{op}\""}}"#));
+        assert_eq!(
+            Fingerprint::of(&quoted("CreateUserPoolDomain"), "CreateUserPoolDomain"),
+            Fingerprint::of(&quoted(MADE_UP_OPERATION), MADE_UP_OPERATION)
+        );
         let api = Request {
             method: reqwest::Method::POST,
             url: "http://127.0.0.1:1/".into(),

@@ -114,8 +114,11 @@ async fn admin(
             if (200..300).contains(&exchange.status) {
                 return Ok(exchange);
             }
-            let classification =
-                classify(&exchange, false).unwrap_or_else(|| Classification::error("provisioning call refused"));
+            let classification = match classify(&exchange, false) {
+                Some(classification) => Some(classification),
+                None => ctx.probes.lacks(wire, &request, &exchange).await,
+            }
+            .unwrap_or_else(|| Classification::error("provisioning call refused"));
             let detail = exchange.error_type().unwrap_or_else(|| format!("HTTP {}", exchange.status));
             Err(ProvisionFailure {
                 classification,

@@ -227,7 +227,7 @@ impl Normaliser {
         let text = XML_REQUEST_ID.replace_all(text, "<RequestId>request-id</RequestId>");
         let text = FORM_SECRET.replace_all(&text, |captures: &regex::Captures<'_>| {
             let (prefix, key, value) = (&captures[1], &captures[2], &captures[3]);
-            if value.is_empty() {
+            if value.is_empty() || is_placeholder(value) {
                 return captures[0].to_owned();
             }
             let label = secret_label(key).unwrap_or("secret");
