@@ -213,7 +213,7 @@ pub async fn run_scenario(
         }
         ctx.outputs.insert(step.name.clone(), performed.output);
     }
-    teardown(wire, &state.live, &ctx, &mut records).await;
+    teardown(wire, &state.live, &mut ctx, &mut records).await;
     let verdict = Verdict::combine(results.iter().map(|r| r.verdict).chain(scenario_verdict));
     let reason = halt.map(|h| ctx.redactor.redact(&h.reason));
     let mut result = result_of(scenario, verdict, reason, results);

@@ -79,21 +79,19 @@ pub struct ProvisionFailure {
 /// One admin call, recorded (redacted) in `records`.
 async fn admin(
     wire: &Wire,
-    ctx: &Context,
+    ctx: &mut Context,
     records: &mut Vec<StepRecord>,
     operation: &str,
     body: Value,
 ) -> Result<Exchange, ProvisionFailure> {
     let request = wire.api_request(operation, body.to_string().into_bytes());
     let result = wire.send(&request).await;
+    let sent =
+        RequestRecord { method: "POST".into(), target: operation.into(), body: ctx.redactor.redact(&body.to_string()) };
     let record = |response: Option<ResponseRecord>, ms: u64| StepRecord {
         name: format!("provision:{operation}"),
         kind: "provision".into(),
-        request: Some(RequestRecord {
-            method: "POST".into(),
-            target: operation.into(),
-            body: ctx.redactor.redact(&body.to_string()),
-        }),
+        request: Some(sent.clone()),
         response,
         duration_ms: ms,
     };
@@ -106,6 +104,11 @@ async fn admin(
             })
         }
         Ok(exchange) => {
+            // A new client's secret is known only from this answer: register it before the answer
+            // is recorded, or the record would carry it.
+            if let Some(secret) = string_at(&exchange, &["UserPoolClient", "ClientSecret"]) {
+                ctx.redactor.register(&secret, SecretKind::ClientSecret);
+            }
             let response = ResponseRecord {
                 status: exchange.status,
                 body: ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body)),
@@ -248,10 +251,11 @@ fn truncate(text: &str, max: usize) -> &str {
 }
 
 /// Deletes every pool (and domain) the scenario created. Failures are recorded, never fatal.
-pub async fn teardown(wire: &Wire, live: &LivePools, ctx: &Context, records: &mut Vec<StepRecord>) {
+pub async fn teardown(wire: &Wire, live: &LivePools, ctx: &mut Context, records: &mut Vec<StepRecord>) {
     // In the scenario's own order of names, so transcripts are the same on every run.
-    let mut pools: Vec<_> = ctx.pools.iter().collect();
-    pools.sort_by_key(|(name, _)| *name);
+    let mut pools: Vec<(String, super::context::PoolState)> =
+        ctx.pools.iter().map(|(name, pool)| (name.clone(), pool.clone())).collect();
+    pools.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, pool) in pools {
         if let Some(domain) = &pool.domain {
             let _ =
