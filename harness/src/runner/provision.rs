@@ -14,7 +14,8 @@ use crate::redact::SecretKind;
 use crate::report::model::{RequestRecord, ResponseRecord, StepRecord};
 use crate::scenario::Scenario;
 use crate::scenario::model::FIXTURE_PASSWORD;
-use crate::wire::{Exchange, Wire, WireError};
+use crate::target::aws::DOMAIN_WAIT;
+use crate::wire::{Exchange, HostedAddressing, Wire, WireError};
 
 /// The prefix of every resource the harness creates, so leftovers are recognisable.
 pub const NAME_PREFIX: &str = "cc-";
@@ -131,6 +132,29 @@ async fn admin(
     }
 }
 
+/// Waits, bounded, until a new hosted domain on real AWS answers: it is served through CloudFront
+/// and DNS, which take a while after CreateUserPoolDomain returns.
+async fn wait_for_domain(wire: &Wire, prefix: &str) -> Result<(), ProvisionFailure> {
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_secs(2);
+    loop {
+        let probe = wire.hosted_request(prefix, reqwest::Method::POST, "/oauth2/revoke");
+        if let Ok(answer) = wire.send(&probe).await
+            && answer.status < 500
+        {
+            return Ok(());
+        }
+        if started.elapsed() > DOMAIN_WAIT {
+            return Err(ProvisionFailure {
+                classification: Classification::error("hosted domain not ready"),
+                reason: format!("the new hosted domain did not answer within {DOMAIN_WAIT:?}"),
+            });
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_secs(15));
+    }
+}
+
 /// The rule name for an unanswered request.
 pub fn wire_rule(error: &WireError) -> &'static str {
     match error {
@@ -176,7 +200,11 @@ pub async fn provision(
             if let Some(state) = ctx.pools.get_mut(&pool.name) {
                 state.domain = Some(prefix.clone());
             }
-            admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix })).await?;
+            admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix.clone() }))
+                .await?;
+            if *wire.hosted() == HostedAddressing::Real {
+                wait_for_domain(wire, &prefix).await?;
+            }
         }
     }
     for client in &scenario.clients {

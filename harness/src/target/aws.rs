@@ -33,12 +33,8 @@ pub const AWS_THROTTLE_RETRIES: u32 = 8;
 /// The first backoff after a `TooManyRequestsException`.
 pub const AWS_BACKOFF: Duration = Duration::from_millis(250);
 
-/// How long a new hosted domain may take to answer before its scenario errors.
+/// How long a new hosted domain may take to answer (CloudFront and DNS) before its scenario errors.
 pub const DOMAIN_WAIT: Duration = Duration::from_secs(180);
-
-/// How long a check that may see eventual consistency is retried against AWS (spec §8 item 11:
-/// "let the harness retry for a few seconds before failing against AWS").
-pub const SETTLE_WINDOW: Duration = Duration::from_secs(5);
 
 /// Why AWS cannot be reached.
 #[derive(Debug, thiserror::Error)]

@@ -225,6 +225,11 @@ impl Wire {
         self
     }
 
+    /// How hosted domains are reached.
+    pub fn hosted(&self) -> &HostedAddressing {
+        &self.hosted
+    }
+
     /// The API endpoint.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
