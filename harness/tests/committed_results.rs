@@ -40,3 +40,25 @@ fn the_committed_matrix_is_rebuilt_from_the_committed_snapshots() {
     }
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[test]
+fn diff_lists_where_two_targets_differ_behaviour_by_behaviour() {
+    let run = |left: &str, right: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cognito-conformance"))
+            .args(["diff", "--left", left, "--right", right])
+            .current_dir(repo())
+            .output()
+            .expect("the binary runs")
+    };
+    let same = run("reference", "reference");
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    let differ = run("reference", "moto");
+    let text = String::from_utf8_lossy(&differ.stdout);
+    assert_eq!(differ.status.code(), Some(cognito_conformance::exit_codes::CHANGED), "{text}");
+    // moto lacks RevokeToken: the scenario that revokes a token must be listed with both verdicts.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("revoke-token-success-kills-refresh-token"))
+        .unwrap_or_else(|| panic!("the revoke scenario is listed:\n{text}"));
+    assert!(line.contains("pass") && line.contains("unsupported"), "{line}");
+}
