@@ -62,9 +62,15 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
 }
 
+/// Steps that only look at the state a revocation left, so asking again is harmless.
+const SETTLING_KINDS: [&str; 5] = ["refresh", "get_tokens", "oauth_token", "userinfo", "get_user"];
+
 /// What a run learns and holds about its target across scenarios.
 #[derive(Debug, Clone, Default)]
 pub struct TargetState {
+    /// How long a failing check after a revocation is retried (eventual consistency); `None`
+    /// judges the first answer, as for emulators and the reference.
+    pub settle: Option<Duration>,
     /// Which operations the target lacks, found by probing.
     pub probes: Probes,
     /// Pools created and not yet deleted, for clean-up after an interruption.
@@ -145,7 +151,7 @@ pub async fn run_scenario(
             continue;
         }
         let step_started = Instant::now();
-        let performed = match perform(wire, &mut ctx, &step.action).await {
+        let mut performed = match perform(wire, &mut ctx, &step.action).await {
             Ok(performed) => performed,
             Err(failure) => {
                 let (verdict, rule) = match &failure {
@@ -204,7 +210,29 @@ pub async fn run_scenario(
                 scenario_verdict.get_or_insert(Verdict::Skipped);
             }
         } else {
-            results.extend(step.expectations.iter().map(|e| judge(&ctx, &step.name, &performed.output, e, strict)));
+            let mut judged: Vec<ExpectationResult> =
+                step.expectations.iter().map(|e| judge(&ctx, &step.name, &performed.output, e, strict)).collect();
+            // Against a target with a settle window (real AWS), a check that may see an eventually
+            // consistent revocation is asked again until it holds or the window closes.
+            if let Some(window) = state.settle.filter(|_| SETTLING_KINDS.contains(&step.action.kind())) {
+                let until = Instant::now() + window;
+                while judged.iter().any(|r| matches!(r.verdict, Verdict::Fail | Verdict::Warn))
+                    && Instant::now() < until
+                {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    let Ok(again) = perform(wire, &mut ctx, &step.action).await else { break };
+                    judged =
+                        step.expectations.iter().map(|e| judge(&ctx, &step.name, &again.output, e, strict)).collect();
+                    if let (Some(record), Some(answer)) = (records.last_mut(), &again.output.exchange) {
+                        record.response = Some(ResponseRecord {
+                            status: answer.status,
+                            body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&answer.body))),
+                        });
+                    }
+                    performed = again;
+                }
+            }
+            results.extend(judged);
         }
         for (name, path) in &step.captures {
             if let Some(value) = ctx.step_value(&performed.output, path) {

@@ -36,6 +36,11 @@ pub const AWS_BACKOFF: Duration = Duration::from_millis(250);
 /// How long a new hosted domain may take to answer (CloudFront and DNS) before its scenario errors.
 pub const DOMAIN_WAIT: Duration = Duration::from_secs(180);
 
+/// How long a check after a revocation is asked again before it fails against AWS (spec §8 item
+/// 11: revocation is immediate, only the LINKED-session cascade is eventually consistent; "let the
+/// harness retry for a few seconds before failing against AWS").
+pub const SETTLE_WINDOW: Duration = Duration::from_secs(5);
+
 /// Why AWS cannot be reached.
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {

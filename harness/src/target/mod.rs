@@ -223,7 +223,9 @@ impl Connected {
                 };
                 let wire = Wire::new(&endpoint, &region, hosted, wire_options)?.with_signer(signer);
                 let info = TargetInfo { name: "aws".into(), endpoint, faults: Vec::new() };
-                Ok(Self::assemble(wire, info, None))
+                let mut target = Self::assemble(wire, info, None);
+                target.state.settle = Some(aws::SETTLE_WINDOW);
+                Ok(target)
             }
         }
     }
