@@ -20,6 +20,7 @@ use cognito_conformance::scenario::load;
 use cognito_conformance::snapshot;
 use cognito_conformance::target::spawn::default_script;
 use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec, builtin_profiles};
+use cognito_conformance::wire::WireOptions;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// The emulators every test run covers.
@@ -53,8 +54,12 @@ fn run_target(name: &str) -> Result<RunReport, Failed> {
             .ok_or_else(|| Failed::from(format!("CC_EMULATORS names `{name}`, which is no built-in emulator")))?;
         TargetSpec::Profile(profile)
     };
+    // A generous request timeout: on a loaded CI machine an emulator's first request to a lazily
+    // loaded part (moto's S3 router, which answers hosted paths) can take more than the default
+    // 10 s, and a timeout is not a behaviour worth a snapshot.
     let connect = ConnectOptions {
         spawn: (name != "reference").then(|| (default_script(), Duration::from_secs(900))),
+        wire: WireOptions { timeout: Duration::from_secs(60), ..WireOptions::default() },
         ..ConnectOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
