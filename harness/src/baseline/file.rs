@@ -26,8 +26,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::error::{BaselineError, BaselineProblem, line_col};
+use super::error::{BaselineError, BaselineProblem};
 use crate::report::{ExpectationResult, Verdict};
+use crate::scenario::error::line_col;
 
 /// Which expectation of which scenario: how a baseline entry names what it excuses.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,7 +200,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
         } else {
             None
         };
-        let problem = BaselineProblem::new(path, text, error.span().unwrap_or(0..0), message, "here", help);
+        let problem =
+            BaselineProblem::new(path, text, error.span().unwrap_or(0..0), message, "here", help.map(str::to_owned));
         BaselineError::Invalid { path: path.to_path_buf(), problems: vec![problem] }
     })?;
     let mut checker = Checker { path, text, problems: Vec::new() };
@@ -220,7 +222,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn problem(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
-        self.problems.push(BaselineProblem::new(self.path, self.text, span, message, label, help));
+        self.problems.push(BaselineProblem::new(self.path, self.text, span, message, label, help.map(str::to_owned)));
     }
 
     fn baseline(&mut self, file: BaselineFile) -> Baseline {

@@ -36,11 +36,9 @@ impl ScenarioError {
         label: &str,
         help: Option<String>,
     ) -> Self {
-        let start = span.start.min(text.len());
-        let end = span.end.clamp(start, text.len());
-        let before = &text[..floor_char_boundary(text, start)];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        let (line, column) = line_col(text, start);
         Self {
             file: file.to_path_buf(),
             line,
@@ -57,6 +55,14 @@ impl ScenarioError {
     pub fn hint(&self) -> Option<&str> {
         self.help.as_deref()
     }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..floor_char_boundary(text, offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
