@@ -74,7 +74,7 @@ fn one_line(text: &str, max: usize) -> String {
 }
 
 /// One observation per key, in scenario then file order.
-pub(super) fn observations(results: &[ScenarioResult]) -> Vec<Observation> {
+pub(super) fn observations<'a>(results: impl IntoIterator<Item = &'a ScenarioResult>) -> Vec<Observation> {
     let mut order: Vec<Observation> = Vec::new();
     let mut index: BTreeMap<ExpectationKey, usize> = BTreeMap::new();
     for scenario in results {
@@ -177,11 +177,9 @@ impl BaselineOutcome {
 
 /// Compares a run's `results` with `baseline`.
 pub fn compare(baseline: &Baseline, results: &[ScenarioResult]) -> BaselineOutcome {
-    let (unstable, results): (Vec<&ScenarioResult>, Vec<&ScenarioResult>) =
+    let (unstable, judged): (Vec<&ScenarioResult>, Vec<&ScenarioResult>) =
         results.iter().partition(|r| baseline.unstable(&r.id).is_some());
-    let results: Vec<ScenarioResult> = results.into_iter().cloned().collect();
-    let results = results.as_slice();
-    let observed = observations(results);
+    let observed = observations(judged.iter().copied());
     let by_key: BTreeMap<ExpectationKey, &Observation> = observed.iter().map(|o| (o.key(), o)).collect();
     let mut outcome = BaselineOutcome {
         unstable: unstable
@@ -197,7 +195,7 @@ pub fn compare(baseline: &Baseline, results: &[ScenarioResult]) -> BaselineOutco
             None => outcome.new_failures.push(observation.clone()),
         }
     }
-    let ran: BTreeSet<&str> = results.iter().map(|s| s.id.as_str()).collect();
+    let ran: BTreeSet<&str> = judged.iter().map(|s| s.id.as_str()).collect();
     for known in &baseline.known {
         if !ran.contains(known.key.scenario.as_str()) {
             outcome.not_run += 1;

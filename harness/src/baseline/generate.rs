@@ -28,8 +28,8 @@ pub fn generate(target: &str, results: &[ScenarioResult], previous: Option<&Base
         text.push('\n');
         text.push_str(&entry.to_toml());
     }
-    let judged = |o: &super::compare::Observation| !unstable.iter().any(|u| u.scenario == o.scenario);
-    for observation in observations(results).into_iter().filter(|o| o.verdict() != Verdict::Pass && judged(o)) {
+    let judged = results.iter().filter(|r| !unstable.iter().any(|u| u.scenario == r.id));
+    for observation in observations(judged).into_iter().filter(|o| o.verdict() != Verdict::Pass) {
         let mut known = observation.to_known();
         if let Some(kept) = previous.and_then(|p| p.get(&known.key)).filter(|k| k.verdict == known.verdict) {
             known.reason.clone_from(&kept.reason);
