@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::provision::{NAME_PREFIX, TAG_KEY, TAG_VALUE};
+use super::provision::{NAME_PREFIX, TAG_KEY, TAG_VALUE, delete_pool};
 use crate::wire::{Exchange, Wire, WireError};
 
 /// Why clean-up could not list the pools.
@@ -87,10 +87,8 @@ pub async fn cleanup(wire: &Wire, require_tag: bool) -> Result<CleanupReport, Cl
             report.untagged.push(name);
             continue;
         }
-        if let Some(domain) = described.as_ref().and_then(|pool| pool["Domain"].as_str()) {
-            let _ = call(wire, "DeleteUserPoolDomain", json!({ "UserPoolId": id, "Domain": domain })).await;
-        }
-        match call(wire, "DeleteUserPool", json!({ "UserPoolId": id })).await {
+        let domain = described.as_ref().and_then(|pool| pool["Domain"].as_str());
+        match delete_pool(wire, &id, domain).await {
             Ok(answer) if answer.status == 200 => report.deleted.push(name),
             Ok(answer) => {
                 let why = answer.error_type().unwrap_or_else(|| format!("HTTP {}", answer.status));

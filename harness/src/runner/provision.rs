@@ -55,17 +55,23 @@ impl LivePools {
         let pools: Vec<(String, Option<String>)> = self.0.lock().drain().collect();
         let mut deleted = 0;
         for (id, domain) in pools {
-            if let Some(domain) = domain {
-                let body = json!({ "UserPoolId": id, "Domain": domain }).to_string();
-                let _ = wire.send(&wire.api_request("DeleteUserPoolDomain", body.into_bytes())).await;
-            }
-            let body = json!({ "UserPoolId": id }).to_string();
-            if wire.send(&wire.api_request("DeleteUserPool", body.into_bytes())).await.is_ok_and(|e| e.status == 200) {
+            if delete_pool(wire, &id, domain.as_deref()).await.is_ok_and(|e| e.status == 200) {
                 deleted += 1;
             }
         }
         deleted
     }
+}
+
+/// Deletes pool `id`, its hosted domain first (Cognito refuses to delete a pool that has one);
+/// the answer is DeleteUserPool's. Unrecorded: for clean-up outside a scenario.
+pub async fn delete_pool(wire: &Wire, id: &str, domain: Option<&str>) -> Result<Exchange, WireError> {
+    if let Some(domain) = domain {
+        let body = json!({ "UserPoolId": id, "Domain": domain }).to_string();
+        let _ = wire.send(&wire.api_request("DeleteUserPoolDomain", body.into_bytes())).await;
+    }
+    let body = json!({ "UserPoolId": id }).to_string();
+    wire.send(&wire.api_request("DeleteUserPool", body.into_bytes())).await
 }
 
 /// Why a scenario's fixtures could not be created.
