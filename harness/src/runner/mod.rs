@@ -36,7 +36,7 @@ use crate::report::{ExpectationResult, RunReport, ScenarioResult, StepRecord, Ve
 use crate::scenario::Scenario;
 use crate::scenario::model::{Check, Step};
 use crate::target::Connected;
-use crate::wire::{Request, Wire};
+use crate::wire::{Exchange, Request, Wire};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -98,16 +98,15 @@ fn request_record(ctx: &Context, request: &Request, target: String) -> RequestRe
     }
 }
 
+fn response_record(ctx: &Context, exchange: &Exchange) -> ResponseRecord {
+    ResponseRecord { status: exchange.status, body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body))) }
+}
+
 fn request_target(request: &Request) -> String {
-    request
-        .headers
-        .iter()
-        .find(|(name, _)| name == "x-amz-target")
-        .and_then(|(_, value)| value.rsplit('.').next().map(str::to_owned))
-        .unwrap_or_else(|| {
-            let path = request.url.splitn(4, '/').nth(3).unwrap_or_default();
-            format!("/{path}")
-        })
+    request.operation().map(str::to_owned).unwrap_or_else(|| {
+        let path = request.url.splitn(4, '/').nth(3).unwrap_or_default();
+        format!("/{path}")
+    })
 }
 
 /// Why the scenario stopped judging, and the verdict its remaining expectations get.
@@ -176,10 +175,7 @@ pub async fn run_scenario(
             name: step.name.clone(),
             kind: step.action.kind().into(),
             request: performed.request.as_ref().map(|r| request_record(&ctx, r, request_target(r))),
-            response: exchange.as_ref().map(|e| ResponseRecord {
-                status: e.status,
-                body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&e.body))),
-            }),
+            response: exchange.as_ref().map(|e| response_record(&ctx, e)),
             duration_ms: step_started.elapsed().as_millis() as u64,
         });
         let mut classification = exchange.as_ref().and_then(|e| classify(e, explicitly_expects_status(step, e.status)));
@@ -224,10 +220,7 @@ pub async fn run_scenario(
                     judged =
                         step.expectations.iter().map(|e| judge(&ctx, &step.name, &again.output, e, strict)).collect();
                     if let (Some(record), Some(answer)) = (records.last_mut(), &again.output.exchange) {
-                        record.response = Some(ResponseRecord {
-                            status: answer.status,
-                            body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&answer.body))),
-                        });
+                        record.response = Some(response_record(&ctx, answer));
                     }
                     performed = again;
                 }

@@ -78,16 +78,11 @@ impl Fingerprint {
 
 /// Whether `answer` says nothing a scenario could judge, so the probe should look at it.
 fn worth_probing(request: &Request, answer: &Exchange) -> bool {
-    if operation(request).is_some() {
+    if request.operation().is_some() {
         return answer.status >= 500;
     }
     let oauth_error = answer.json().is_some_and(|json| json.get("error").is_some_and(|e| e.is_string()));
     answer.status >= 400 && !oauth_error
-}
-
-/// The operation (`x-amz-target`) of an API request, if it is one.
-fn operation(request: &Request) -> Option<&str> {
-    request.headers.iter().find(|(name, _)| name == "x-amz-target").and_then(|(_, v)| v.rsplit('.').next())
 }
 
 /// `request` with its path replaced by `path` and no body.
@@ -113,8 +108,8 @@ impl Probes {
         if !worth_probing(request, answer) {
             return None;
         }
-        let made_up_name = if operation(request).is_some() { MADE_UP_OPERATION } else { &MADE_UP_PATH[8..] };
-        let (key, name, empty, made_up) = match operation(request) {
+        let made_up_name = if request.operation().is_some() { MADE_UP_OPERATION } else { &MADE_UP_PATH[8..] };
+        let (key, name, empty, made_up) = match request.operation() {
             Some(op) => (
                 op.to_owned(),
                 op.to_owned(),

@@ -187,6 +187,13 @@ pub struct Request {
     pub body: Vec<u8>,
 }
 
+impl Request {
+    /// The AWS JSON operation (`RevokeToken`) named by `x-amz-target`, for API requests.
+    pub fn operation(&self) -> Option<&str> {
+        self.headers.iter().find(|(name, _)| name == "x-amz-target").and_then(|(_, value)| value.rsplit('.').next())
+    }
+}
+
 impl Wire {
     /// A client for the target at `endpoint` (no trailing slash).
     pub fn new(
