@@ -1,9 +1,8 @@
 //! A hand-built scenario result with per-run values in every place they can hide, for the
 //! snapshot module's unit tests.
 
-use crate::report::model::{
-    Evidence, ExpectationResult, RequestRecord, ResponseRecord, ScenarioResult, StepRecord, Verdict, Volatile,
-};
+pub(crate) use crate::report::fixture::expectation;
+use crate::report::model::{RequestRecord, ResponseRecord, ScenarioResult, StepRecord, Verdict, Volatile};
 
 pub(crate) const POOL_ID: &str = "us-east-1_AbCdEf123";
 pub(crate) const CLIENT_ID: &str = "4f9k2j3h5g6f7d8s9a0q1w2e3r";
@@ -17,25 +16,6 @@ pub(crate) fn step(name: &str, target: &str, body: &str, status: u16, answer: &s
         request: Some(RequestRecord { method: "POST".into(), target: target.into(), body: body.into() }),
         response: Some(ResponseRecord { status, body: answer.into() }),
         duration_ms: 7,
-    }
-}
-
-pub(crate) fn expectation(
-    step: &str,
-    check: &str,
-    verdict: Verdict,
-    expected: &str,
-    actual: &str,
-) -> ExpectationResult {
-    ExpectationResult {
-        step: step.into(),
-        check: check.into(),
-        evidence: Evidence::Documented,
-        source: "spec §2.3".into(),
-        verdict,
-        expected: expected.into(),
-        actual: actual.into(),
-        rule: None,
     }
 }
 
