@@ -31,6 +31,8 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Delete pools that killed runs left behind on a target (and nothing else).
     Cleanup(CleanupArgs),
+    /// Throw hostile revoke and token requests at a target and check the contract after each.
+    Fuzz(FuzzArgs),
 }
 
 /// Where the target is and how to reach it.
@@ -181,6 +183,52 @@ pub struct MatrixArgs {
     /// Print only the Markdown summary table (what the README shows).
     #[arg(long)]
     pub summary: bool,
+}
+
+/// Which surfaces `fuzz` attacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SurfaceArg {
+    /// RevokeToken on the AWS JSON API.
+    RevokeApi,
+    /// `POST /oauth2/revoke` on the pool's domain.
+    RevokeEndpoint,
+    /// `POST /oauth2/token` (refresh grant) on the pool's domain.
+    TokenEndpoint,
+    /// All three.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Switch on a reference fault (repeatable; reference target only).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Stop after this many cases (default: 10000, or no limit with --time-limit).
+    #[arg(long, value_name = "N")]
+    pub cases: Option<u64>,
+    /// The seed; with a case's index it determines the case (default: random, printed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Stop after this long, e.g. `30s`, `5m`.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub time_limit: Option<std::time::Duration>,
+    /// What to attack (repeatable).
+    #[arg(long = "surface", value_enum, default_value = "all")]
+    pub surfaces: Vec<SurfaceArg>,
+    /// Workers, each with its own pools and sessions (default: 2 × cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// An answer slower than this is a finding, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub answer_bound: f64,
+    /// Where reproductions (scenario files) are written.
+    #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+    pub out_dir: PathBuf,
+    /// At most this many re-runs while shrinking a finding.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub shrink_limit: usize,
 }
 
 #[derive(Debug, Args)]

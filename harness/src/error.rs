@@ -2,6 +2,7 @@
 
 use crate::baseline::BaselineError;
 use crate::exit_codes;
+use crate::fuzz::FuzzError;
 use crate::reference::{ServeError, UnknownFault};
 use crate::report::ReportError;
 use crate::runner::cleanup::CleanupError;
@@ -42,6 +43,9 @@ pub enum Error {
     /// `cleanup` could not list the target's pools.
     #[error(transparent)]
     Cleanup(#[from] CleanupError),
+    /// The fuzzer could not proceed.
+    #[error(transparent)]
+    Fuzz(#[from] FuzzError),
     /// I/O on the harness's side.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -73,7 +77,8 @@ impl Error {
             | Error::Io(_)
             | Error::Baseline(_)
             | Error::Snapshot(_)
-            | Error::Cleanup(_) => exit_codes::RUNTIME,
+            | Error::Cleanup(_)
+            | Error::Fuzz(_) => exit_codes::RUNTIME,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cognito;
 pub mod error;
 pub mod exit_codes;
+pub mod fuzz;
 pub mod jwt;
 pub mod matrix;
 pub mod redact;

@@ -5,6 +5,7 @@
 mod check;
 mod cleanup;
 mod diff;
+mod fuzz;
 mod matrix;
 mod run;
 mod select;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(args) => diff::diff(args),
         Command::Matrix(args) => matrix::matrix(args),
         Command::Cleanup(args) => cleanup::cleanup(args),
+        Command::Fuzz(args) => fuzz::fuzz(args),
     };
     match result {
         Ok(code) => code,

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::DecodingKey;
 use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -41,6 +41,7 @@ pub struct SigningKey {
     /// The `kid`: standard base64 of SHA-256 over the modulus, shaped like Cognito's.
     pub kid: String,
     pair: RsaKeyPair,
+    public: PublicKeyComponents<Vec<u8>>,
     decoding: DecodingKey,
     jwk: Value,
 }
@@ -63,7 +64,7 @@ impl SigningKey {
         let kid = STANDARD.encode(Sha256::digest(&components.n));
         let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| error(e.to_string()))?;
         let jwk = json!({ "alg": "RS256", "e": e, "kid": kid, "kty": "RSA", "n": n, "use": "sig" });
-        Ok(Self { kid, pair, decoding, jwk })
+        Ok(Self { kid, pair, public: components, decoding, jwk })
     }
 
     /// Signs `message` with RSASSA-PKCS1-v1_5 / SHA-256 (RS256).
@@ -77,6 +78,14 @@ impl SigningKey {
             signature.clear();
         }
         signature
+    }
+
+    /// Whether `signature` is this key's RS256 signature over `message`.
+    ///
+    /// With ring, as signing is: jsonwebtoken's RustCrypto backend took a third of the CPU of a
+    /// fuzz run (every GetUser verifies), ring verifies about five times faster.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.public.verify(&RSA_PKCS1_2048_8192_SHA256, message, signature).is_ok()
     }
 
     /// The key for verifying this key's signatures with `jsonwebtoken`.

@@ -271,7 +271,7 @@ fn build(wire: &Wire, ctx: &mut Context, action: &Action) -> Result<Option<Reque
             CallBody::Json(value) => api(wire, operation, &render_json(ctx, value)?),
             CallBody::Raw(template) => wire.api_request(operation, ctx.render(template)?.into_bytes()),
         },
-        Action::Http { method, path, domain, headers, body } => {
+        Action::Http { method, path, domain, headers, body, form, basic } => {
             let method =
                 reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| StepFailure::Local(e.to_string()))?;
             let path = ctx.render(path)?;
@@ -285,7 +285,22 @@ fn build(wire: &Wire, ctx: &mut Context, action: &Action) -> Result<Option<Reque
             for (name, value) in headers {
                 request.headers.push((name.clone(), ctx.render(value)?));
             }
-            request.body = ctx.render(body)?.into_bytes();
+            if let Some(basic) = basic {
+                let encoded = STANDARD.encode(ctx.render(basic)?);
+                ctx.redactor.register(&encoded, SecretKind::ClientSecret);
+                request.headers.retain(|(name, _)| name != "authorization");
+                request.headers.push(("authorization".into(), format!("Basic {encoded}")));
+            }
+            request.body = match form {
+                Some(pairs) => {
+                    let mut encoder = form_urlencoded::Serializer::new(String::new());
+                    for (name, value) in pairs {
+                        encoder.append_pair(name, &ctx.render(value)?);
+                    }
+                    encoder.finish().into_bytes()
+                }
+                None => ctx.render(body)?.into_bytes(),
+            };
             request
         }
         Action::Decode { .. } | Action::VerifyOffline { .. } => return Ok(None),

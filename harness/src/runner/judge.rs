@@ -40,6 +40,8 @@ pub fn describe(check: &Check) -> String {
         Check::Claim { name, test } => format!("claim {name} {}", test_text(test)),
         Check::Offline(outcome) => format!("offline verification {}", outcome_text(*outcome)),
         Check::NoEcho => "no token, secret or hash echoed".into(),
+        Check::NoServerError => "no server error (status below 500)".into(),
+        Check::TypedError => "an error answer names its error (__type or error)".into(),
     }
 }
 
@@ -50,7 +52,10 @@ fn template_text(template: &Template) -> String {
         .iter()
         .map(|segment| match segment {
             Segment::Literal(text) => text.clone(),
-            Segment::Hole(reference, _) => format!("{{{{{reference}}}}}"),
+            Segment::Hole(reference, _, filters) => {
+                let filters: String = filters.iter().map(|filter| format!(" | {filter}")).collect();
+                format!("{{{{{reference}{filters}}}}}")
+            }
         })
         .collect()
 }
@@ -216,6 +221,22 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
                 met: !leaked,
                 expected: "no token, secret or hash in the answer".into(),
                 actual: if leaked { text.chars().take(300).collect() } else { "none quoted".into() },
+            }
+        }
+        Check::NoServerError => {
+            let status = exchange.ok_or("the step got no answer")?.status;
+            Observation { met: status < 500, expected: "status below 500".into(), actual: status.to_string() }
+        }
+        Check::TypedError => {
+            let status = exchange.ok_or("the step got no answer")?.status;
+            let named = member("__type").or_else(|| member("error"));
+            Observation {
+                met: status < 400 || named.is_some(),
+                expected: "a success, or an error body with __type or error".into(),
+                actual: match named {
+                    Some(name) => format!("HTTP {status}, {name}"),
+                    None => format!("HTTP {status} without __type or error"),
+                },
             }
         }
     })

@@ -89,6 +89,17 @@ impl Checker<'_> {
             }
             checks.push(Check::NoEcho);
         }
+        for (flag, name, check) in [
+            (&e.no_server_error, "no_server_error", Check::NoServerError),
+            (&e.typed_error, "typed_error", Check::TypedError),
+        ] {
+            if let Some(flag) = flag {
+                if !flag.get_ref() {
+                    self.error(flag.span(), &format!("`{name}` can only be `true`"), "here", None);
+                }
+                checks.push(check);
+            }
+        }
         let modifiers = e.equals.is_some() || e.differs.is_some() || e.contains.is_some();
         if modifiers && e.claim.is_none() && e.header.is_none() {
             self.error(span.clone(), "`equals`, `differs` and `contains` go with `claim` or `header`", "here", None);

@@ -330,6 +330,11 @@ pub struct RawHttp {
     /// The body text (a template).
     #[serde(default)]
     pub body: String,
+    /// A form body instead: `[[name, value], …]` in order, repeats allowed, each value a template,
+    /// form-urlencoded after filling.
+    pub form: Option<Vec<(String, String)>>,
+    /// `Authorization: Basic base64(…)` of this template's text, e.g. `"{{client.app.id}}:{{client.app.secret}}"`.
+    pub basic: Option<Spanned<String>>,
 }
 
 /// `{ token }`.
@@ -407,6 +412,12 @@ pub struct ExpectFile {
     /// The response quotes none of the tokens, secrets or hashes known before the step ran
     /// (tokens the answer itself issues are not echoes).
     pub no_echo: Option<Spanned<bool>>,
+    /// The answer is not a server error (HTTP 5xx): bad input is the client's fault, never the
+    /// server's.
+    pub no_server_error: Option<Spanned<bool>>,
+    /// An error answer (HTTP 4xx or 5xx) names its error: `__type` for the API, OAuth `error` for
+    /// the hosted endpoints. A success passes.
+    pub typed_error: Option<Spanned<bool>>,
     /// How strong the evidence is: `documented`, `aws-seen` or `inferred`.
     pub evidence: Spanned<String>,
     /// Where it is stated or seen.

@@ -220,6 +220,10 @@ pub enum Action {
         headers: Vec<(String, Template)>,
         /// Body.
         body: Template,
+        /// A form body, in order, instead of `body`.
+        form: Option<Vec<(String, Template)>>,
+        /// Credentials for `Authorization: Basic`, before base64.
+        basic: Option<Template>,
     },
     /// Decode a JWT locally.
     Decode {
@@ -352,6 +356,10 @@ pub enum Check {
     Offline(Outcome),
     /// The response quotes no token, secret or hash of the scenario.
     NoEcho,
+    /// The status is below 500.
+    NoServerError,
+    /// An error answer carries `__type` or OAuth `error`.
+    TypedError,
 }
 
 /// A test on a value that may be absent.

@@ -495,6 +495,13 @@ impl<'a> Checker<'a> {
                 .iter()
                 .map(|(name, value)| (name.to_ascii_lowercase(), self.template_at(value, span.clone(), scope)))
                 .collect();
+            if h.form.is_some() && !h.body.is_empty() {
+                self.error(span.clone(), "`http` takes `body` or `form`, not both", "here", None);
+            }
+            let form = h.form.as_ref().map(|pairs| {
+                pairs.iter().map(|(name, value)| (name.clone(), self.template_at(value, span.clone(), scope))).collect()
+            });
+            let basic = h.basic.as_ref().map(|basic| self.template(basic, scope));
             let body = self.template_at(&h.body, span, scope);
             return Action::Http {
                 method: h.method.get_ref().clone(),
@@ -502,6 +509,8 @@ impl<'a> Checker<'a> {
                 domain,
                 headers,
                 body,
+                form,
+                basic,
             };
         }
         if let Some(d) = &step.decode {

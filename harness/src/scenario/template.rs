@@ -7,6 +7,12 @@
 //!   `pool.<name>.id` / `pool.<name>.domain`;
 //! - `<capture>` — a value named by an earlier step's `capture` table.
 //!
+//! A hole may pipe its value through filters, left to right: `{{ client.app.secret | prefix(10) }}`.
+//! They exist so a file can state a *derived* credential (a truncated secret, a token in upper
+//! case, a url-encoded id) without knowing the value, which changes on every run; the fuzzer writes
+//! its reproductions with them. Filters: `prefix(N)` (first N characters), `upper`, `lower`, `url`
+//! (`application/x-www-form-urlencoded` encoding, as RFC 6749 §2.3.1 asks for Basic credentials).
+//!
 //! Templates are parsed when the file is checked, so a typo in a reference is a file error with a
 //! location, not a runtime surprise.
 
@@ -23,8 +29,62 @@ pub struct Template {
 pub enum Segment {
     /// Text copied as is.
     Literal(String),
-    /// A hole, with its byte offset inside the template text (for diagnostics).
-    Hole(Reference, usize),
+    /// A hole, with its byte offset inside the template text (for diagnostics) and the filters
+    /// its value goes through.
+    Hole(Reference, usize, Vec<Filter>),
+}
+
+/// A transformation of a hole's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// The first N characters.
+    Prefix(usize),
+    /// ASCII upper case.
+    Upper,
+    /// ASCII lower case.
+    Lower,
+    /// Form-urlencoded.
+    Url,
+}
+
+impl Filter {
+    fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        Ok(match text {
+            "upper" => Filter::Upper,
+            "lower" => Filter::Lower,
+            "url" => Filter::Url,
+            _ => {
+                let count = text
+                    .strip_prefix("prefix(")
+                    .and_then(|rest| rest.strip_suffix(')'))
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+                    .ok_or_else(|| format!("`{text}` is not a filter (prefix(N), upper, lower, url)"))?;
+                Filter::Prefix(count)
+            }
+        })
+    }
+
+    /// Applies the filter.
+    pub fn apply(self, value: &str) -> String {
+        match self {
+            Filter::Prefix(count) => value.chars().take(count).collect(),
+            Filter::Upper => value.to_ascii_uppercase(),
+            Filter::Lower => value.to_ascii_lowercase(),
+            Filter::Url => form_urlencoded::byte_serialize(value.as_bytes()).collect(),
+        }
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Filter::Prefix(count) => write!(f, "prefix({count})"),
+            Filter::Upper => f.write_str("upper"),
+            Filter::Lower => f.write_str("lower"),
+            Filter::Url => f.write_str("url"),
+        }
+    }
 }
 
 /// What a hole refers to.
@@ -119,10 +179,15 @@ impl Template {
                 message: "`{{` is never closed by `}}`".into(),
                 offset: offset + open,
             })?;
-            let inner = after[..close].trim();
+            let mut pipeline = after[..close].split('|');
+            let inner = pipeline.next().unwrap_or_default().trim();
             let reference =
                 Self::reference(inner).map_err(|message| TemplateError { message, offset: offset + open })?;
-            segments.push(Segment::Hole(reference, offset + open));
+            let filters = pipeline
+                .map(Filter::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| TemplateError { message, offset: offset + open })?;
+            segments.push(Segment::Hole(reference, offset + open, filters));
             let consumed = open + 2 + close + 2;
             rest = &rest[consumed..];
             offset += consumed;
@@ -184,7 +249,7 @@ impl Template {
     /// Every reference, with its offset.
     pub fn references(&self) -> impl Iterator<Item = (&Reference, usize)> {
         self.segments.iter().filter_map(|segment| match segment {
-            Segment::Hole(reference, offset) => Some((reference, *offset)),
+            Segment::Hole(reference, offset, _) => Some((reference, *offset)),
             Segment::Literal(_) => None,
         })
     }
@@ -195,7 +260,10 @@ impl Template {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
-                Segment::Hole(reference, _) => out.push_str(&lookup(reference)?),
+                Segment::Hole(reference, _, filters) => {
+                    let value = filters.iter().fold(lookup(reference)?, |value, filter| filter.apply(&value));
+                    out.push_str(&value);
+                }
             }
         }
         Ok(out)
@@ -224,6 +292,17 @@ mod tests {
         assert_eq!(offset, 0);
         assert!(Template::parse("{{client.app.password}}").is_err());
         assert!(Template::parse("{{user.alice}}").is_err());
+    }
+
+    #[test]
+    fn filters_transform_the_value_left_to_right() {
+        let template = Template::parse("{{ login.refresh_token | prefix(3) | upper }}:{{client.a.id|url}}").unwrap();
+        let rendered = template
+            .render::<()>(|reference| Ok(if reference.to_string().starts_with("login") { "abcdef" } else { "a b+c" }.into()))
+            .unwrap();
+        assert_eq!(rendered, "ABC:a+b%2Bc");
+        assert!(Template::parse("{{ login.refresh_token | reverse }}").is_err());
+        assert!(Template::parse("{{ login.refresh_token | prefix(x) }}").is_err());
     }
 
     #[test]

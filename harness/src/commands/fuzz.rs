@@ -1,0 +1,154 @@
+//! `fuzz`: the network fuzzer against a target, with a progress bar, a summary and the finding's
+//! reproduction. Exit 4 when a property broke, 5 when the target lacks every surface asked for.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cognito_conformance::fuzz::{self, FuzzOptions, FuzzSummary, OnCase, Surface};
+use cognito_conformance::reference::{Fault, FaultSet};
+use cognito_conformance::target::{Connected, TargetSpec};
+use cognito_conformance::{Error, exit_codes};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::target::{resolve, seconds};
+use crate::cli::{FuzzArgs, SurfaceArg};
+
+/// Cases when neither `--cases` nor `--time-limit` is given.
+const DEFAULT_CASES: u64 = 10_000;
+
+fn surfaces(args: &[SurfaceArg]) -> Vec<Surface> {
+    let mut out: Vec<Surface> = args
+        .iter()
+        .flat_map(|arg| match arg {
+            SurfaceArg::RevokeApi => vec![Surface::RevokeApi],
+            SurfaceArg::RevokeEndpoint => vec![Surface::RevokeEndpoint],
+            SurfaceArg::TokenEndpoint => vec![Surface::TokenEndpoint],
+            SurfaceArg::All => Surface::ALL.to_vec(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn progress_bar(total: Option<u64>) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+    let template = if total.is_some() {
+        "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} cases · {per_sec} · {msg}"
+    } else {
+        "{elapsed_precise} {human_pos} cases · {per_sec} · {msg}"
+    };
+    let style = ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message("0 findings");
+    if !bar.is_hidden() {
+        bar.enable_steady_tick(Duration::from_millis(250));
+    }
+    bar
+}
+
+pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
+    let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
+    let (spec, connect) = resolve(&args.target, faults)?;
+    if let TargetSpec::Aws { .. } = &spec
+        && !args.target.create_aws_resources
+    {
+        println!(
+            "fuzz --target aws creates 2 user pools, a domain, 5 app clients and 3 users per worker in your \
+             account, sends thousands of requests, and deletes them afterwards; add --create-aws-resources"
+        );
+        return Ok(exit_codes::USAGE);
+    }
+    if args.jobs == Some(0) || args.cases == Some(0) {
+        return Err(Error::Usage("--jobs and --cases must be at least 1".into()));
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let cases = args.cases.unwrap_or(if args.time_limit.is_some() { u64::MAX } else { DEFAULT_CASES });
+    let options = FuzzOptions {
+        cases,
+        seed,
+        time_limit: args.time_limit,
+        surfaces: surfaces(&args.surfaces),
+        jobs: args.jobs.unwrap_or(cores * 2),
+        answer_bound: seconds(args.answer_bound, "--answer-bound")?,
+        out_dir: Some(args.out_dir.clone()),
+        shrink_limit: args.shrink_limit,
+    };
+    eprintln!("fuzzing {} with seed {seed} ({} workers)", spec.name(), options.jobs);
+    let bar = progress_bar((cases != u64::MAX).then_some(cases));
+    let on_case: OnCase = {
+        let bar = bar.clone();
+        Arc::new(move |done, findings| {
+            bar.set_position(done);
+            if findings > 0 {
+                bar.set_message(format!("{findings} finding(s), shrinking"));
+            }
+        })
+    };
+    let summary = super::runtime()?.block_on(async {
+        let target = Connected::open(&spec, &connect).await?;
+        let run = fuzz::fuzz(&target, options, on_case);
+        let summary = tokio::select! {
+            summary = run => Some(summary),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        if summary.is_none() {
+            let deleted = target.state.live.delete_all(&target.wire).await;
+            eprintln!("interrupted: deleted {deleted} pool(s) the fuzzer had created");
+        }
+        target.close().await;
+        Ok::<_, Error>(summary.transpose()?)
+    })?;
+    bar.finish_and_clear();
+    let Some(summary) = summary else { return Ok(130) };
+    print_summary(&summary);
+    Ok(if !summary.findings.is_empty() {
+        exit_codes::NON_CONFORMANT
+    } else if summary.surfaces.is_empty() {
+        exit_codes::NOTHING_RAN
+    } else {
+        exit_codes::OK
+    })
+}
+
+fn print_summary(summary: &FuzzSummary) {
+    for (surface, rule) in &summary.unsupported {
+        println!("unsupported: {} ({rule}); not fuzzed", surface.name());
+    }
+    let names: Vec<&str> = summary.surfaces.iter().map(|s| s.name()).collect();
+    let [revoked, kept, either] = summary.predictions;
+    println!(
+        "{} cases in {:.1} s ({:.0} cases/s), seed {}, surfaces: {}",
+        summary.cases,
+        summary.elapsed.as_secs_f64(),
+        summary.rate(),
+        summary.seed,
+        if names.is_empty() { "none".into() } else { names.join(", ") },
+    );
+    println!("oracle, for the family each case aims at: {revoked} must revoke, {kept} must keep, {either} open");
+    for finding in &summary.findings {
+        let class = if finding.kind.is_security() { "security" } else { "robustness" };
+        println!();
+        println!("FINDING ({class}): {} — {}", finding.kind.name(), finding.detail);
+        println!("  seed {}, case #{}; shrunk in {} step(s) to:", summary.seed, finding.case, finding.shrink_steps);
+        for line in finding.shrunk.attack().describe().lines() {
+            println!("    {line}");
+        }
+        println!("  property: {}", finding.kind.source());
+        if let Some(path) = &finding.written {
+            println!("  reproduction: {}", path.display());
+            println!("  reproduce with: cognito-conformance run {} --strict --target <this target>", path.display());
+        }
+        match finding.reproduced {
+            Some(true) => println!("  the reproduction fails against this target, as it should"),
+            Some(false) => println!("  note: the reproduction passed when re-run (a state- or timing-dependent finding)"),
+            None => println!("  note: the reproduction could not be checked"),
+        }
+    }
+    if summary.findings.is_empty() && !summary.surfaces.is_empty() {
+        println!("no finding");
+    }
+}
