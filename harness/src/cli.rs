@@ -229,6 +229,16 @@ pub struct FuzzArgs {
     /// At most this many re-runs while shrinking a finding.
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub shrink_limit: usize,
+    /// Go on after the first finding; report the first case of each distinct finding (kind,
+    /// family, surface), up to --max-findings.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// With --keep-going, how many distinct findings to shrink and write.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_findings: usize,
+    /// Fuzz surfaces the target lacks as well (to measure it; nearly every answer is then a finding).
+    #[arg(long)]
+    pub include_unsupported: bool,
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,7 @@ fn options(cases: u64, jobs: usize, out: &Path) -> FuzzOptions {
         answer_bound: Duration::from_secs(10),
         out_dir: Some(out.to_owned()),
         shrink_limit: 150,
+        ..FuzzOptions::default()
     }
 }
 

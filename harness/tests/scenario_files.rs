@@ -139,3 +139,23 @@ fn the_readme_example_is_a_valid_scenario() {
         .unwrap_or_else(|problems| panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")));
     assert_eq!(scenario.expectation_count(), 2);
 }
+
+#[test]
+fn http_form_and_filters_are_checked() {
+    let both = errors(&format!(
+        "{HEADER}[[steps]]\nhttp = {{ method = \"POST\", path = \"/\", body = \"x\", form = [[\"a\", \"b\"]] }}\n\
+         expect = [{{ no_server_error = true, evidence = \"inferred\", source = \"s\" }}]\n"
+    ));
+    assert!(both[0].message.contains("`body` or `form`"), "{}", both[0].message);
+    let filter = errors(&format!(
+        "{HEADER}[[steps]]\nname = \"login\"\nsign_in = {{ client = \"app\", user = \"alice\" }}\n\
+         [[steps]]\nget_user = {{ access_token = \"{{{{login.access_token | reverse}}}}\" }}\n"
+    ));
+    assert!(filter[0].message.contains("not a filter"), "{}", filter[0].message);
+    assert_eq!(filter[0].line, 12);
+    let falsy = errors(&format!(
+        "{HEADER}[[steps]]\nname = \"login\"\nsign_in = {{ client = \"app\", user = \"alice\" }}\n\
+         expect = [{{ typed_error = false, evidence = \"inferred\", source = \"s\" }}]\n"
+    ));
+    assert!(falsy[0].message.contains("`typed_error` can only be `true`"), "{}", falsy[0].message);
+}

@@ -38,9 +38,8 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
     } else {
         "{elapsed_precise} {human_pos} cases · {per_sec} · {msg}"
     };
-    let style = ProgressStyle::with_template(template)
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> ");
     bar.set_style(style);
     bar.set_message("0 findings");
     if !bar.is_hidden() {
@@ -76,6 +75,9 @@ pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
         answer_bound: seconds(args.answer_bound, "--answer-bound")?,
         out_dir: Some(args.out_dir.clone()),
         shrink_limit: args.shrink_limit,
+        keep_going: args.keep_going,
+        max_findings: args.max_findings,
+        include_unsupported: args.include_unsupported,
     };
     eprintln!("fuzzing {} with seed {seed} ({} workers)", spec.name(), options.jobs);
     let bar = progress_bar((cases != u64::MAX).then_some(cases));
@@ -84,7 +86,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
         Arc::new(move |done, findings| {
             bar.set_position(done);
             if findings > 0 {
-                bar.set_message(format!("{findings} finding(s), shrinking"));
+                bar.set_message(format!("{findings} finding(s)"));
             }
         })
     };
@@ -129,6 +131,13 @@ fn print_summary(summary: &FuzzSummary) {
         if names.is_empty() { "none".into() } else { names.join(", ") },
     );
     println!("oracle, for the family each case aims at: {revoked} must revoke, {kept} must keep, {either} open");
+    if summary.counts.len() > 1 || summary.counts.iter().any(|c| c.3 > 1) {
+        println!("cases breaking each property:");
+        for (kind, family, surface, count) in &summary.counts {
+            let family = family.map(|f| format!(" ({} family)", f.name())).unwrap_or_default();
+            println!("  {count:>8}  {}{family} on {}", kind.name(), surface.name());
+        }
+    }
     for finding in &summary.findings {
         let class = if finding.kind.is_security() { "security" } else { "robustness" };
         println!();
@@ -144,7 +153,9 @@ fn print_summary(summary: &FuzzSummary) {
         }
         match finding.reproduced {
             Some(true) => println!("  the reproduction fails against this target, as it should"),
-            Some(false) => println!("  note: the reproduction passed when re-run (a state- or timing-dependent finding)"),
+            Some(false) => {
+                println!("  note: the reproduction passed when re-run (a state- or timing-dependent finding)")
+            }
             None => println!("  note: the reproduction could not be checked"),
         }
     }

@@ -83,7 +83,9 @@ impl Value {
             Value::Token(family, kind, mangle) if *mangle != Mangle::Exact => {
                 Some(Value::Token(*family, *kind, Mangle::Exact))
             }
-            Value::ClientId(client, mangle) if *mangle != Mangle::Exact => Some(Value::ClientId(*client, Mangle::Exact)),
+            Value::ClientId(client, mangle) if *mangle != Mangle::Exact => {
+                Some(Value::ClientId(*client, Mangle::Exact))
+            }
             Value::Secret(client, mangle) if *mangle != Mangle::Exact => Some(Value::Secret(*client, Mangle::Exact)),
             _ => None,
         }
@@ -324,7 +326,9 @@ impl Attack {
             match value {
                 Json::Str(v) => Json::Str(settle(v)),
                 Json::Array(items) => Json::Array(items.iter().map(|i| json(i, settle)).collect()),
-                Json::Object(members) => Json::Object(members.iter().map(|(k, v)| (k.clone(), json(v, settle))).collect()),
+                Json::Object(members) => {
+                    Json::Object(members.iter().map(|(k, v)| (k.clone(), json(v, settle))).collect())
+                }
                 other => other.clone(),
             }
         }
@@ -422,11 +426,8 @@ impl Attack {
     /// The request as a runner action.
     pub fn action(&self) -> Result<Action, TemplateError> {
         let parts = self.http_parts();
-        let headers = parts
-            .headers
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), Template::literal(value.clone())))
-            .collect();
+        let headers =
+            parts.headers.iter().map(|(name, value)| ((*name).to_owned(), Template::literal(value.clone()))).collect();
         let form = match parts.form {
             Some(pairs) => Some(
                 pairs
@@ -502,10 +503,9 @@ mod tests {
             "{{victim_refreshed.access_token | prefix(5)}}"
         );
         assert_eq!(Value::Secret(Client::App, Mangle::Suffix("x".into())).template(), "{{client.app.secret}}x");
-        for value in [
-            Value::Token(Family::Twin, Kind::Id, Mangle::Upper),
-            Value::ClientId(Client::Stranger, Mangle::Url),
-        ] {
+        for value in
+            [Value::Token(Family::Twin, Kind::Id, Mangle::Upper), Value::ClientId(Client::Stranger, Mangle::Url)]
+        {
             assert!(Template::parse(&value.template()).is_ok());
         }
     }

@@ -1,6 +1,7 @@
 //! Running cases: workers that each own a world, the oracle's probes after every request, and
 //! shrinking a finding to a minimal request.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -44,6 +45,31 @@ pub struct FuzzOptions {
     pub out_dir: Option<PathBuf>,
     /// At most this many re-runs while shrinking.
     pub shrink_limit: usize,
+    /// Go on after a finding, and report the first case of each distinct finding (kind, family,
+    /// surface), at most `max_findings` of them.
+    pub keep_going: bool,
+    /// Distinct findings shrunk and reported with `keep_going`.
+    pub max_findings: usize,
+    /// Fuzz surfaces the target lacks too (every answer is then likely a finding).
+    pub include_unsupported: bool,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        Self {
+            cases: 10_000,
+            seed: 0,
+            time_limit: None,
+            surfaces: Surface::ALL.to_vec(),
+            jobs: 4,
+            answer_bound: super::DEFAULT_ANSWER_BOUND,
+            out_dir: None,
+            shrink_limit: 500,
+            keep_going: false,
+            max_findings: 10,
+            include_unsupported: false,
+        }
+    }
 }
 
 /// A broken property, shrunk.
@@ -86,8 +112,11 @@ pub struct FuzzSummary {
     pub unsupported: Vec<(Surface, String)>,
     /// How often the oracle predicted revoked, kept and either for the family a plan aims at.
     pub predictions: [u64; 3],
-    /// The first finding (lowest case index), shrunk; the run stops at it.
+    /// The first finding (lowest case index), shrunk; the run stops at it. With `keep_going`, the
+    /// first case of each distinct finding.
     pub findings: Vec<Finding>,
+    /// With `keep_going`: how many cases broke each distinct property, by kind, family and surface.
+    pub counts: Vec<(FindingKind, Option<Family>, Surface, u64)>,
 }
 
 impl FuzzSummary {
@@ -298,7 +327,7 @@ struct Shared {
     done: AtomicU64,
     stop: AtomicBool,
     tally: Mutex<[u64; 3]>,
-    found: Mutex<Vec<(u64, Plan, Violation)>>,
+    found: Mutex<BTreeMap<(FindingKind, Option<Family>, Surface), (u64, u64, Plan, Violation)>>,
 }
 
 async fn worker(
@@ -324,10 +353,22 @@ async fn worker(
             let violations =
                 execute(&mut world, &wire, &attack, options.answer_bound, Some(&shared.tally), plan.family).await?;
             let done = shared.done.fetch_add(1, Ordering::SeqCst) + 1;
-            if let Some(first) = violations.into_iter().next() {
+            if !violations.is_empty() {
                 let mut found = shared.found.lock();
-                found.push((index, plan, first));
-                shared.stop.store(true, Ordering::SeqCst);
+                for violation in violations {
+                    let key = (violation.kind, violation.family, plan.surface);
+                    let entry = found.entry(key).or_insert_with(|| (0, index, plan.clone(), violation.clone()));
+                    entry.0 += 1;
+                    if index < entry.1 {
+                        *entry = (entry.0, index, plan.clone(), violation);
+                    }
+                    if !options.keep_going {
+                        break;
+                    }
+                }
+                if !options.keep_going {
+                    shared.stop.store(true, Ordering::SeqCst);
+                }
             }
             on_case(done, shared.found.lock().len());
         }
@@ -362,8 +403,12 @@ pub async fn fuzz(target: &Connected, options: FuzzOptions, on_case: OnCase) -> 
             return Err(error);
         }
     };
-    let surfaces: Vec<Surface> =
-        options.surfaces.iter().copied().filter(|s| !unsupported.iter().any(|(u, _)| u == s)).collect();
+    let surfaces: Vec<Surface> = options
+        .surfaces
+        .iter()
+        .copied()
+        .filter(|s| options.include_unsupported || !unsupported.iter().any(|(u, _)| u == s))
+        .collect();
     let mut summary = FuzzSummary {
         seed: options.seed,
         cases: 0,
@@ -372,6 +417,7 @@ pub async fn fuzz(target: &Connected, options: FuzzOptions, on_case: OnCase) -> 
         unsupported,
         predictions: [0; 3],
         findings: Vec::new(),
+        counts: Vec::new(),
     };
     if surfaces.is_empty() {
         for world in worlds {
@@ -384,7 +430,7 @@ pub async fn fuzz(target: &Connected, options: FuzzOptions, on_case: OnCase) -> 
         done: AtomicU64::new(0),
         stop: AtomicBool::new(false),
         tally: Mutex::new([0; 3]),
-        found: Mutex::new(Vec::new()),
+        found: Mutex::new(BTreeMap::new()),
     });
     let started = Instant::now();
     let deadline = options.time_limit.map(|limit| started + limit);
@@ -419,15 +465,29 @@ pub async fn fuzz(target: &Connected, options: FuzzOptions, on_case: OnCase) -> 
     summary.elapsed = started.elapsed();
     summary.cases = shared.done.load(Ordering::SeqCst);
     summary.predictions = *shared.tally.lock();
-    let first = shared.found.lock().iter().min_by_key(|(index, ..)| *index).cloned();
-    let outcome = match (failure, first, worlds.first_mut()) {
-        (Some(error), _, _) => Err(error),
-        (None, Some((index, original, violation)), Some(world)) => {
-            finish(target, world, &options, &surfaces, index, original, violation).await.map(|finding| {
-                summary.findings.push(finding);
-            })
+    let found = std::mem::take(&mut *shared.found.lock());
+    summary.counts = found.iter().map(|((kind, family, surface), entry)| (*kind, *family, *surface, entry.0)).collect();
+    // Without keep_going, the lowest case index is the run's first finding whichever worker saw it.
+    let mut firsts: Vec<(u64, Plan, Violation)> =
+        found.into_values().map(|(_, index, plan, violation)| (index, plan, violation)).collect();
+    firsts.sort_by_key(|(index, ..)| *index);
+    firsts.truncate(if options.keep_going { options.max_findings } else { 1 });
+    let outcome = match (failure, worlds.first_mut()) {
+        (Some(error), _) => Err(error),
+        (None, Some(world)) => {
+            let mut outcome = Ok(());
+            for (index, original, violation) in firsts {
+                match finish(target, world, &options, &surfaces, index, original, violation).await {
+                    Ok(finding) => summary.findings.push(finding),
+                    Err(error) => {
+                        outcome = Err(error);
+                        break;
+                    }
+                }
+            }
+            outcome
         }
-        _ => Ok(()),
+        (None, None) => Ok(()),
     };
     for world in worlds {
         world.teardown(wire, live).await;

@@ -128,7 +128,8 @@ fn canonical_revoke_form(authorization: &Authorization, form: &[(String, Value)]
     if client.has_secret() {
         let basic_ok = matches!(authorization, Authorization::Basic { user: Some(user), separator, password: Some(password) }
             if user.is_client_id(client) && separator == ":" && password.is_secret(client));
-        let body_id_ok = count("client_id") == 0 || (count("client_id") == 1 && is("client_id", &|v| v.is_client_id(client)));
+        let body_id_ok =
+            count("client_id") == 0 || (count("client_id") == 1 && is("client_id", &|v| v.is_client_id(client)));
         basic_ok && body_id_ok && form.len() == 1 + count("client_id")
     } else {
         *authorization == Authorization::None

@@ -70,7 +70,10 @@ pub fn scenario_text(input: &ReproInput<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Written by `cognito-conformance fuzz`: seed {}, case #{}.", input.seed, input.case);
     let _ = writeln!(out, "# Finding: {} — {}", input.kind.name(), input.detail.replace('\n', " "));
-    let _ = writeln!(out, "# Reproduce: cognito-conformance run <this file> --strict --target <the target it was found on>");
+    let _ = writeln!(
+        out,
+        "# Reproduce: cognito-conformance run <this file> --strict --target <the target it was found on>"
+    );
     let _ = writeln!(out, "# (inferred expectations only warn without --strict).");
     let _ = writeln!(out, "id = {}", quoted(&scenario_id(input)));
     let title = match (input.kind, input.family) {
@@ -80,7 +83,9 @@ pub fn scenario_text(input: &ReproInput<'_>) -> String {
         (FindingKind::KeptAlive, Some(family)) => {
             format!("The documented revocation of the {} family kills its refresh and access tokens", family.name())
         }
-        (FindingKind::WronglyIssued, _) => "The token endpoint issues no tokens without the client's credentials".into(),
+        (FindingKind::WronglyIssued, _) => {
+            "The token endpoint issues no tokens without the client's credentials".into()
+        }
         (FindingKind::Echo, _) => "A hostile request's answer quotes no token or secret".into(),
         (FindingKind::ServerError, _) => "A hostile request gets a client error, never a server error".into(),
         (FindingKind::UntypedError, _) => "A hostile request's error answer names its error".into(),

@@ -7,7 +7,9 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use super::attack::{AMZ_JSON, ApiBody, Attack, Authorization, Endpoint, FORM, Json, Kind, Mangle, REVOKE_TARGET, Value};
+use super::attack::{
+    AMZ_JSON, ApiBody, Attack, Authorization, Endpoint, FORM, Json, Kind, Mangle, REVOKE_TARGET, Value,
+};
 use super::world::{Client, Family};
 
 /// What the fuzzer attacks.
@@ -158,7 +160,7 @@ impl Plan {
             content_type: Some(if hosted { FORM } else { AMZ_JSON }.into()),
             token: Some(Json::Str(Value::Token(self.family, Kind::Refresh, Mangle::Exact))),
             client_id: Some(Json::Str(Value::ClientId(client, Mangle::Exact))),
-            secret: client.has_secret().then(|| Json::Str(Value::Secret(client, Mangle::Exact))),
+            secret: client.has_secret().then_some(Json::Str(Value::Secret(client, Mangle::Exact))),
             auth: if client.has_secret() { AuthStyle::Basic } else { AuthStyle::Post },
             separator: ":".into(),
             extras: Vec::new(),
@@ -212,7 +214,8 @@ impl Draft {
         let body = match &self.raw {
             None => {
                 let mut members = Vec::new();
-                for (name, json) in [("Token", &self.token), ("ClientId", &self.client_id), ("ClientSecret", &self.secret)]
+                for (name, json) in
+                    [("Token", &self.token), ("ClientId", &self.client_id), ("ClientSecret", &self.secret)]
                 {
                     if let Some(json) = json {
                         members.push((name.to_owned(), json.clone()));
@@ -323,9 +326,12 @@ fn literal(header_safe: bool) -> BoxedStrategy<String> {
         (4, "[A-Za-z0-9_+]{1,64}".boxed()),
         (3, printable.boxed()),
         (1, select(vec![23usize, 24, 64, 65, 128, 129, 8193]).prop_map(|n| "a".repeat(n)).boxed()),
-        (1, select(vec!["NONE", "LINKED", "refresh_token", "access_token", "null", "0", "%00", "a b", "+"])
-            .prop_map(str::to_owned)
-            .boxed()),
+        (
+            1,
+            select(vec!["NONE", "LINKED", "refresh_token", "access_token", "null", "0", "%00", "a b", "+"])
+                .prop_map(str::to_owned)
+                .boxed(),
+        ),
     ];
     if !header_safe {
         choices.push((2, "[^{}]{0,24}".boxed()));

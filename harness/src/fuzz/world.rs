@@ -225,9 +225,11 @@ impl World {
                 steps.push("victim_refreshed");
             }
             for name in steps {
-                let step = scenario.steps.iter().find(|s| s.name == name).ok_or_else(|| {
-                    FuzzError::World(format!("world.toml has no step `{name}`"))
-                })?;
+                let step = scenario
+                    .steps
+                    .iter()
+                    .find(|s| s.name == name)
+                    .ok_or_else(|| FuzzError::World(format!("world.toml has no step `{name}`")))?;
                 let performed = perform(wire, &mut self.ctx, &step.action).await.map_err(|e| match e {
                     StepFailure::Wire(error) => FuzzError::Wire(error),
                     other => FuzzError::World(other.to_string()),

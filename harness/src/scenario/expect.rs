@@ -95,7 +95,7 @@ impl Checker<'_> {
         ] {
             if let Some(flag) = flag {
                 if !flag.get_ref() {
-                    self.error(flag.span(), &format!("`{name}` can only be `true`"), "here", None);
+                    self.error(flag.span(), format!("`{name}` can only be `true`"), "here", None);
                 }
                 checks.push(check);
             }

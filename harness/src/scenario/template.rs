@@ -298,7 +298,9 @@ mod tests {
     fn filters_transform_the_value_left_to_right() {
         let template = Template::parse("{{ login.refresh_token | prefix(3) | upper }}:{{client.a.id|url}}").unwrap();
         let rendered = template
-            .render::<()>(|reference| Ok(if reference.to_string().starts_with("login") { "abcdef" } else { "a b+c" }.into()))
+            .render::<()>(|reference| {
+                Ok(if reference.to_string().starts_with("login") { "abcdef" } else { "a b+c" }.into())
+            })
             .unwrap();
         assert_eq!(rendered, "ABC:a+b%2Bc");
         assert!(Template::parse("{{ login.refresh_token | reverse }}").is_err());
