@@ -207,7 +207,10 @@ async fn execute(
             };
             tally.lock()[slot] += 1;
         }
-        let carried = values.iter().any(|v| matches!(v, Value::Token(f, Kind::Refresh, _) if *f == family));
+        // A success that carried the family's exact refresh token may have revoked it; a mangled
+        // one revoking would kill the access tokens too, which GetUser sees (and then the refresh
+        // token is asked as well). Each refresh of a live token costs the target two signatures.
+        let carried = values.iter().any(|v| v.is_token(family, Kind::Refresh));
         let mut seen = world.probe(wire, family, expected == Expect::Revoked || (success && carried)).await?;
         if seen.access == Some(false) && seen.refresh.is_none() {
             seen.refresh = world.probe(wire, family, true).await?.refresh;
