@@ -282,20 +282,26 @@ async fn unsupported_surfaces(
 }
 
 /// Shrinks a violation: simplifies the plan while the same property stays broken for the same
-/// family, each attempt on freshly signed-in families.
+/// family on the same surface, each attempt on freshly signed-in families. Returns the smallest
+/// plan, how many simplifications held, and what its last run saw.
 async fn shrink(
     world: &mut World,
     wire: &Wire,
     mut tree: impl ValueTree<Value = Plan>,
     target: &Violation,
     options: &FuzzOptions,
-) -> Result<(Plan, usize), FuzzError> {
-    let same = |violations: &[Violation]| violations.iter().any(|v| v.kind == target.kind && v.family == target.family);
-    let mut best = tree.current();
+) -> Result<(Plan, usize, Violation), FuzzError> {
+    let surface = tree.current().surface;
+    let matching = |plan: &Plan, violations: Vec<Violation>| {
+        violations
+            .into_iter()
+            .find(|v| plan.surface == surface && v.kind == target.kind && v.family == target.family)
+    };
+    let mut best = (tree.current(), target.clone());
     let mut steps = 0;
     let mut runs = 0;
     if !tree.simplify() {
-        return Ok((best, steps));
+        return Ok((best.0, steps, best.1));
     }
     while runs < options.shrink_limit {
         runs += 1;
@@ -303,8 +309,8 @@ async fn shrink(
         world.establish(wire, &Family::ALL).await?;
         let violations =
             execute(world, wire, &candidate.attack(), options.answer_bound, None, candidate.family).await?;
-        if same(&violations) {
-            best = candidate;
+        if let Some(seen) = matching(&candidate, violations) {
+            best = (candidate, seen);
             steps += 1;
             if !tree.simplify() {
                 break;
@@ -313,7 +319,7 @@ async fn shrink(
             break;
         }
     }
-    Ok((best, steps))
+    Ok((best.0, steps, best.1))
 }
 
 /// Runs the reproduction against the target: `Some(true)` when it fails (or warns) as it should.
@@ -509,8 +515,8 @@ async fn finish(
     violation: Violation,
 ) -> Result<Finding, FuzzError> {
     let (_, tree) = case(options.seed, index, surfaces)?;
-    let (shrunk, shrink_steps) = shrink(world, &target.wire, tree, &violation, options).await?;
-    let detail = world.ctx.redactor.redact(&violation.detail);
+    let (shrunk, shrink_steps, seen) = shrink(world, &target.wire, tree, &violation, options).await?;
+    let detail = world.ctx.redactor.redact(&seen.detail);
     let input = ReproInput {
         kind: violation.kind,
         family: violation.family,
