@@ -137,6 +137,10 @@ phase "format: cargo fmt --all -- --check" cargo fmt --all -- --check
 phase "clippy: cargo clippy --workspace --all-targets --locked -- -D warnings" \
     cargo clippy --workspace --all-targets --locked -- -D warnings
 phase "tests: cargo test --workspace --locked" cargo test --workspace --locked
+# The libFuzzer targets live in their own workspace (fuzz/); their corpora are replayed by the
+# tests above, and this keeps the targets themselves compiling without needing cargo-fuzz.
+phase "fuzz targets: cargo check --manifest-path fuzz/Cargo.toml --locked" \
+    cargo check --manifest-path fuzz/Cargo.toml --locked --bins
 
 echo
 echo "scripts/test.sh: all phases passed in $(secs $(($(now_ms) - T_START)))"

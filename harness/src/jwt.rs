@@ -77,6 +77,20 @@ mod tests {
         assert!(decode(&format!("{header}.!!!.sig")).is_err());
     }
 
+    /// Found by the `jwt_claims` fuzz target: without serde_json's `float_roundtrip`, a claim
+    /// such as 123456779012345678901234567890 decoded one ULP off, so decoding the re-encoded
+    /// claims gave a different number.
+    #[test]
+    fn claims_decode_exactly_and_round_trip() {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let claims = URL_SAFE_NO_PAD.encode(br#"{"big":123456779012345678901234567890,"f":0.30000000000000004}"#);
+        let decoded = decode(&format!("{header}.{claims}.")).unwrap();
+        let exact: f64 = "123456779012345678901234567890".parse().unwrap();
+        assert_eq!(decoded.claims["big"].as_f64(), Some(exact));
+        let again = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&decoded.claims).unwrap());
+        assert_eq!(decode(&format!("{header}.{again}.")).unwrap(), decoded);
+    }
+
     #[test]
     fn verification_refuses_unknown_kids_and_garbage() {
         let jwks = serde_json::json!({ "keys": [] });

@@ -10,6 +10,7 @@ pub mod cognito;
 pub mod error;
 pub mod exit_codes;
 pub mod fuzz;
+pub mod fuzz_targets;
 pub mod jwt;
 pub mod matrix;
 pub mod redact;

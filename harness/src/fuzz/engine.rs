@@ -293,9 +293,7 @@ async fn shrink(
 ) -> Result<(Plan, usize, Violation), FuzzError> {
     let surface = tree.current().surface;
     let matching = |plan: &Plan, violations: Vec<Violation>| {
-        violations
-            .into_iter()
-            .find(|v| plan.surface == surface && v.kind == target.kind && v.family == target.family)
+        violations.into_iter().find(|v| plan.surface == surface && v.kind == target.kind && v.family == target.family)
     };
     let mut best = (tree.current(), target.clone());
     let mut steps = 0;
@@ -331,12 +329,17 @@ async fn check_reproduction(target: &Connected, text: &str, path: &Path) -> Opti
     Some(matches!(result.verdict, Verdict::Fail | Verdict::Warn))
 }
 
+/// A distinct finding: what broke, for whom, on which surface.
+type FindingKey = (FindingKind, Option<Family>, Surface);
+/// How many cases broke it, and the first of them: its index, plan and violation.
+type FirstSeen = (u64, u64, Plan, Violation);
+
 struct Shared {
     next: AtomicU64,
     done: AtomicU64,
     stop: AtomicBool,
     tally: Mutex<[u64; 3]>,
-    found: Mutex<BTreeMap<(FindingKind, Option<Family>, Surface), (u64, u64, Plan, Violation)>>,
+    found: Mutex<BTreeMap<FindingKey, FirstSeen>>,
 }
 
 async fn worker(

@@ -40,6 +40,10 @@ pub use secret::secret_hash;
 pub use server::{ReferenceConfig, ReferenceServer, ServeError, serve_until};
 pub use store::Limits;
 
+/// The fuzz targets (`crate::fuzz_targets`) drive the service and the hosted endpoints directly.
+pub(crate) use oauth::{revoke_endpoint, token_endpoint};
+pub(crate) use service::Service;
+
 #[cfg(test)]
 mod tests {
     /// The README must carry the inferred-choices table exactly as the module docs do.

@@ -281,6 +281,25 @@ fn not_found(path: &str) -> Response {
 }
 
 async fn api(service: &Service, headers: &HeaderMap, body: Body, limit: usize) -> Result<serde_json::Value, ApiError> {
+    let operation = api_operation(headers)?;
+    let body = read_body(body, limit)
+        .await
+        .ok_or_else(|| ApiError::new(ErrorType::RequestEntityTooLarge, "Request body is too large."))?;
+    service.dispatch(operation, &body)
+}
+
+/// Answers an AWS JSON 1.1 request whose body has been read: what [`api`] does after reading it.
+///
+/// It is synchronous and does no I/O, so the `api_request` fuzz target
+/// ([`crate::fuzz_targets::api_request`]) drives the same decoding and dispatch a request over
+/// HTTP reaches, at in-process speed.
+pub(crate) fn answer_api(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    service.dispatch(api_operation(headers)?, body)
+}
+
+/// The operation `X-Amz-Target` names, once the header and the `Content-Type` are acceptable.
+/// Checked before the body is read, so a bad request is refused without reading it.
+fn api_operation(headers: &HeaderMap) -> Result<&str, ApiError> {
     let target = headers
         .get("x-amz-target")
         .ok_or_else(|| ApiError::new(ErrorType::UnknownOperation, "Missing X-Amz-Target header."))?
@@ -295,8 +314,5 @@ async fn api(service: &Service, headers: &HeaderMap, body: Body, limit: usize) -
     if !matches!(media_type.as_str(), AMZ_JSON | "application/x-amz-json-1.0" | "application/json") {
         return Err(ApiError::serialization("Content-Type must be application/x-amz-json-1.1."));
     }
-    let body = read_body(body, limit)
-        .await
-        .ok_or_else(|| ApiError::new(ErrorType::RequestEntityTooLarge, "Request body is too large."))?;
-    service.dispatch(operation, &body)
+    Ok(operation)
 }

@@ -253,8 +253,9 @@ pub struct StoreStats {
     pub families: usize,
 }
 
-/// Everything one reference instance knows.
-#[derive(Debug, Default)]
+/// Everything one reference instance knows. `Clone` lets the fuzz targets restore a provisioned
+/// state before every input, so each run starts from the same state.
+#[derive(Debug, Default, Clone)]
 pub struct Store {
     /// Pools by id.
     pub pools: HashMap<String, Pool>,

@@ -36,9 +36,9 @@ pub const TIME: &str = "<time>";
 const MIN_VOLATILE_LEN: usize = 4;
 
 /// A placeholder: the redactor's, ours, or `<time>`.
-const PLACEHOLDER: &str = r"<[A-Za-z][A-Za-z0-9_.-]*#[0-9]+>|<time>";
+pub(crate) const PLACEHOLDER: &str = r"<[A-Za-z][A-Za-z0-9_.-]*#[0-9]+>|<time>";
 /// A JWS (three parts) or JWE (five parts) that redaction missed.
-const TOKEN: &str = r"eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}";
+pub(crate) const TOKEN: &str = r"eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}";
 const UUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const TIMESTAMP: &str = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?";
 
@@ -108,6 +108,12 @@ fn texts(result: &ScenarioResult) -> Vec<&str> {
     texts
 }
 
+/// Whether a volatile value is replaced: long enough, and free of the characters that could make a
+/// replacement run into a placeholder or change how JSON text lexes (see the module docs).
+pub(crate) fn is_usable_volatile(value: &str) -> bool {
+    value.len() >= MIN_VOLATILE_LEN && !value.chars().any(|c| matches!(c, '<' | '>' | '"' | '\\') || c.is_control())
+}
+
 /// Whether a JSON member's value is a time, by its key.
 fn is_time_key(key: &str) -> bool {
     matches!(key, "AuthenticatedAt" | "iat" | "exp" | "auth_time" | "nbf") || key.ends_with("Date")
@@ -169,9 +175,7 @@ impl Normaliser {
         let mut needles = HashMap::new();
         for entry in volatile {
             let value = &entry.value;
-            let usable = value.len() >= MIN_VOLATILE_LEN
-                && !value.chars().any(|c| matches!(c, '<' | '>' | '"' | '\\') || c.is_control());
-            if !usable {
+            if !is_usable_volatile(value) {
                 continue;
             }
             let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();

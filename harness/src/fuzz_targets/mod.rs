@@ -1,0 +1,110 @@
+//! Entry points of the libFuzzer targets in `fuzz/` (cargo-fuzz), one per parser of our own.
+//!
+//! Each target is a `pub fn NAME(data: &[u8])` that feeds one input to one parser and checks the
+//! properties it must keep. It never panics except to report a broken property, with a message
+//! that says which one. The binaries in `fuzz/fuzz_targets/` are one line each; keeping the
+//! behaviour here lets ordinary tests (`harness/tests/fuzz_corpora.rs`) replay the committed seed
+//! corpora on every `cargo test`, without libFuzzer or a nightly toolchain.
+//!
+//! - [`scenario_file`]: scenario TOML → checked model; diagnostics stay inside the file, and
+//!   re-rendering the TOML changes neither the verdict nor the model.
+//! - [`api_request`]: `X-Amz-Target` + `Content-Type` + body → the reference's AWS JSON 1.1
+//!   dispatch; errors are typed client errors that echo no submitted credential.
+//! - [`oauth_form`]: `/oauth2/revoke` and `/oauth2/token` form bodies with an `Authorization`
+//!   header; never a 5xx, every refusal an OAuth error, no credential echoed.
+//! - [`jwt_claims`]: [`crate::jwt::decode`] round-trips, and a token that verifies offline
+//!   decodes to the same claims.
+//! - [`snapshot_normaliser`]: normalising is idempotent and leaves no token or volatile value.
+//!
+//! `fuzz/README.md` says how to run them and what the input formats are.
+
+mod api_request;
+mod echo;
+mod fixture;
+mod jwt_claims;
+mod oauth_form;
+mod scenario_file;
+mod snapshot_normaliser;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::pin::pin;
+use std::sync::LazyLock;
+use std::task::{Context, Poll, Waker};
+
+use axum::body::Body;
+use parking_lot::Mutex;
+
+pub use api_request::api_request;
+pub use jwt_claims::jwt_claims;
+pub use oauth_form::oauth_form;
+pub use scenario_file::scenario_file;
+pub use snapshot_normaliser::snapshot_normaliser;
+
+/// A target's entry point: one input in, a panic if a property breaks.
+pub type Target = fn(&[u8]);
+
+/// Every target by name: the name of its `fuzz/fuzz_targets/<name>.rs` binary and of its corpus
+/// directory `fuzz/corpus/<name>/`. The replay test fails when the two sets differ.
+pub const TARGETS: [(&str, Target); 5] = [
+    ("api_request", api_request),
+    ("jwt_claims", jwt_claims),
+    ("oauth_form", oauth_form),
+    ("scenario_file", scenario_file),
+    ("snapshot_normaliser", snapshot_normaliser),
+];
+
+/// The first `N` lines of `data` (without their `\n`) and the rest, or `None` when `data` has
+/// fewer than `N` line breaks. Seeds stay readable: one header per line, then the body.
+fn lines<const N: usize>(data: &[u8]) -> Option<([&[u8]; N], &[u8])> {
+    let mut heads = [&data[..0]; N];
+    let mut rest = data;
+    for head in &mut heads {
+        let end = memchr::memchr(b'\n', rest)?;
+        *head = &rest[..end];
+        rest = &rest[end + 1..];
+    }
+    Some((heads, rest))
+}
+
+/// Whether `key` is seen for the first time (by its 64-bit hash; the memory is cleared after 65,536
+/// keys). Checks of a pure function of `key` run only the first time: most inputs end in one of a
+/// few dozen answers, and checking an answer's rendering again would cost more than the decoding
+/// under test.
+fn first_time(key: impl Hash) -> bool {
+    static SEEN: LazyLock<Mutex<HashSet<u64>>> = LazyLock::new(Mutex::default);
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    let mut seen = SEEN.lock();
+    if seen.len() >= 1 << 16 {
+        seen.clear();
+    }
+    seen.insert(hasher.finish())
+}
+
+/// The bytes of a response body that is already complete, as every body the reference builds
+/// from a string is: polled once, without a runtime.
+fn body_bytes(body: Body) -> Vec<u8> {
+    let mut future = pin!(axum::body::to_bytes(body, usize::MAX));
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(bytes)) => bytes.to_vec(),
+        Poll::Ready(Err(error)) => panic!("a reference answer's body failed to read: {error}"),
+        Poll::Pending => panic!("a reference answer's body was not complete when built"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_headers_from_the_body() {
+        let (heads, rest) = lines::<2>(b"a\nb\nbody\nmore").expect("two lines");
+        assert_eq!(heads, [&b"a"[..], &b"b"[..]]);
+        assert_eq!(rest, b"body\nmore");
+        assert_eq!(lines::<2>(b"a\n"), None);
+        let (heads, rest) = lines::<1>(b"\n").expect("one empty line");
+        assert_eq!((heads, rest), ([&b""[..]], &b""[..]));
+    }
+}
