@@ -10,6 +10,7 @@
 #                 (default: moto,cognito-local,ministack; may add aws-local-run or fakecloud;
 #                 set but empty: none). The tests spawn them themselves, via `emulators.sh exec`.
 #   CC_CHROMIUM   a Chromium binary to use instead of Debian's /usr/bin/chromium
+#   CARGO_INCREMENTAL  defaults to 0 here (a clean build needs no incremental state)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -122,11 +123,14 @@ CC_EMULATORS=$(
 )
 export CC_EMULATORS
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# A one-off build gains nothing from incremental state, which costs gigabytes of disk.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 echo "scripts/test.sh in $ROOT"
 cargo --version
 rustc --version
 echo "CC_EMULATORS=$CC_EMULATORS"
+df -h . | sed 's/^/disk: /'
 
 phase "chromium" install_chromium
 # install_chromium runs in this shell, so CC_CHROMIUM is set from here on.
