@@ -16,10 +16,12 @@ fn fuzz(args: &[&str], out: &Path) -> Output {
         .expect("runs")
 }
 
-fn out_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("cc-cli-fuzz-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A directory for reproductions, not created yet; the guard removes it, even when a test fails.
+fn out_dir(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let guard =
+        tempfile::Builder::new().prefix(&format!("cc-cli-fuzz-{name}-")).tempdir().expect("a temporary directory");
+    let out = guard.path().join("reproductions");
+    (guard, out)
 }
 
 /// A JWT or a 40+ character run of secret-like characters.
@@ -30,7 +32,7 @@ fn looks_secret(text: &str) -> Option<&str> {
 
 #[test]
 fn a_fault_is_found_shrunk_written_and_exits_4() {
-    let out = out_dir("fault");
+    let (_scratch, out) = out_dir("fault");
     let output = fuzz(&["--fault", "revoke-ignores-secret", "--seed", "7", "--cases", "400", "--jobs", "1"], &out);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -58,7 +60,7 @@ fn a_fault_is_found_shrunk_written_and_exits_4() {
 
 #[test]
 fn the_clean_reference_exits_0_and_keep_going_reports_every_distinct_finding() {
-    let out = out_dir("clean");
+    let (_scratch, out) = out_dir("clean");
     let output = fuzz(&["--seed", "3", "--cases", "300", "--surface", "revoke-api"], &out);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(exit_codes::OK), "{stdout}");
@@ -66,7 +68,7 @@ fn the_clean_reference_exits_0_and_keep_going_reports_every_distinct_finding() {
     assert!(stdout.contains("surfaces: revoke-api\n"), "{stdout}");
     assert!(stdout.contains("no finding"), "{stdout}");
 
-    let out = out_dir("keep-going");
+    let (_scratch, out) = out_dir("keep-going");
     let args = [
         "--seed",
         "3",
@@ -89,7 +91,7 @@ fn the_clean_reference_exits_0_and_keep_going_reports_every_distinct_finding() {
 
 #[test]
 fn bad_values_are_usage_errors() {
-    let out = out_dir("usage");
+    let (_scratch, out) = out_dir("usage");
     for args in
         [&["--jobs", "0"][..], &["--surface", "everything"], &["--time-limit", "soon"], &["--answer-bound", "-1"]]
     {

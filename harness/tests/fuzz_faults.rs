@@ -54,7 +54,7 @@ async fn run_file(faults: FaultSet, text: &str) -> Verdict {
 }
 
 async fn finds(fault: Fault, kinds: &[FindingKind]) -> FuzzSummary {
-    let out = tempfile_dir(fault.name());
+    let (_scratch, out) = scratch_dir(fault.name());
     let target = reference(FaultSet::from_iter([fault])).await;
     // One worker, so the first finding's index is the same on every run.
     let summary = fuzz(&target, options(CASES_TO_FIND, 1, &out), Arc::new(|_, _| {})).await.expect("the fuzzer runs");
@@ -74,10 +74,11 @@ async fn finds(fault: Fault, kinds: &[FindingKind]) -> FuzzSummary {
     summary
 }
 
-fn tempfile_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("cc-fuzz-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A directory for reproductions, not created yet; the guard removes it, even when a test fails.
+fn scratch_dir(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let guard = tempfile::Builder::new().prefix(&format!("cc-fuzz-{name}-")).tempdir().expect("a temporary directory");
+    let out = guard.path().join("reproductions");
+    (guard, out)
 }
 
 macro_rules! fault_test {
@@ -103,7 +104,7 @@ fault_test!(getuser_skips_verification, Fault::GetUserSkipsVerification, Finding
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clean_reference_shows_nothing() {
-    let out = tempfile_dir("clean");
+    let (_scratch, out) = scratch_dir("clean");
     let target = reference(FaultSet::none()).await;
     let summary = fuzz(&target, options(CLEAN_CASES, 4, &out), Arc::new(|_, _| {})).await.expect("the fuzzer runs");
     target.close().await;
@@ -120,7 +121,7 @@ async fn the_same_seed_gives_the_same_finding() {
     let fault = Fault::RevokeIgnoresSecret;
     let mut seen = Vec::new();
     for _ in 0..2 {
-        let out = tempfile_dir("same-seed");
+        let (_scratch, out) = scratch_dir("same-seed");
         let target = reference(FaultSet::from_iter([fault])).await;
         let summary = fuzz(&target, options(CASES_TO_FIND, 1, &out), Arc::new(|_, _| {})).await.expect("fuzzer runs");
         target.close().await;

@@ -131,8 +131,8 @@ fn no_secret_reaches_any_output() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let reference = runtime.block_on(ReferenceServer::start_default()).expect("the reference starts");
     let (proxy, record) = runtime.block_on(recording_proxy(reference.endpoint()));
-    let work = std::env::temp_dir().join(format!("cc-canary-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
+    let scratch = tempfile::Builder::new().prefix("cc-canary-").tempdir().expect("a temporary directory");
+    let work = scratch.path();
     let (reports, snapshots) = (work.join("reports"), work.join("snapshots"));
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let binary = |args: &[&str]| {
@@ -176,7 +176,7 @@ fn no_secret_reaches_any_output() {
         ("stderr".to_owned(), [run.stderr, matrix.stderr].concat()),
     ];
     let mut files = Vec::new();
-    files_under(&work, &mut files);
+    files_under(work, &mut files);
     assert!(files.iter().any(|f| f.ends_with("report.json")) && files.iter().any(|f| f.ends_with("matrix.html")));
     assert!(files.iter().filter(|f| f.extension().is_some_and(|e| e == "snap")).count() > 80);
     outputs.extend(files.iter().map(|f| (f.display().to_string(), std::fs::read(f).expect("readable"))));
@@ -186,6 +186,5 @@ fn no_secret_reaches_any_output() {
             assert!(!text.contains(secret.as_str()), "a secret ({} chars) reached {name}", secret.len());
         }
     }
-    let _ = std::fs::remove_dir_all(&work);
     runtime.block_on(async { drop(reference.shutdown().await) });
 }

@@ -24,7 +24,7 @@ use axum::response::IntoResponse;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use super::echo::{assert_no_fixture_credential, found, replace, shares_run, twin, unexplained};
+use super::echo::{assert_no_fixture_credential, examine_once, found, replace, shares_run, twin, unexplained};
 use super::fixture::FIXTURE;
 use super::{body_bytes, first_time, lines};
 use crate::reference::error::{ApiError, ErrorType};
@@ -77,7 +77,8 @@ pub fn api_request(data: &[u8]) {
     let (secrets, mut public) = request_parts(body);
     public.extend([target, content_type].map(|line| String::from_utf8_lossy(line).into_owned()));
     assert_no_fixture_credential(&error.message, fixture.credentials(), &public, "an error message");
-    for secret in unexplained(found(&error.message, &secrets), &public) {
+    let found = examine_once("api_request", &error.message, found(&error.message, &secrets));
+    for secret in unexplained(found, &public) {
         let twin = twin(secret);
         if let Err(again) = answer(&headers, &replace(body, secret.as_bytes(), twin.as_bytes())) {
             assert!(

@@ -10,7 +10,8 @@
 //! 3. the same request with `S` replaced by a twin of the same shape ([`twin`]) is answered with
 //!    the twin in it — so the answer follows the submitted value, not a fixed text.
 //!
-//! [`found`] applies 1, [`unexplained`] 2; the targets run 3.
+//! [`found`] applies 1, [`unexplained`] 2; the targets run 3, once per answer and value
+//! ([`examine_once`]).
 //!
 //! Check 3 runs only when 1 and 2 flagged something, which is rare, so it costs nothing on the
 //! hot path. Its blind spot: an answer that echoes a credential only when it is the right one.
@@ -33,7 +34,8 @@ pub fn shares_run(answer: &[u8], request: &[u8]) -> bool {
         .any(|window| contains_window(request, window))
 }
 
-fn is_token_byte(byte: u8) -> bool {
+/// A byte of the characters tokens, ids and secrets are made of (base64url, `.` and `=`).
+pub fn is_token_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'=')
 }
 
@@ -65,6 +67,17 @@ pub fn found<'a>(answer: &str, secrets: &'a [String]) -> Vec<&'a str> {
         .filter(|secret| (MIN_LEN..=answer.len()).contains(&secret.len()))
         .filter(|secret| answer.contains(secret) && testable(secret))
         .collect()
+}
+
+/// The `found` values not yet examined in this `answer` (by `target`).
+///
+/// A fuzzer soon learns the words of the fixed answers (`invalid_client`, `constraint`) from the
+/// comparisons above and submits them as credentials, which every such answer then "contains";
+/// examining each again would cost more than the decoding under test. So a pair (answer, value)
+/// is examined the first time only. The blind spot this adds: a target whose echo of `S` for one
+/// request is, byte for byte, an answer it gave as fixed text, with `S` in it, to another.
+pub fn examine_once<'a>(target: &str, answer: &str, found: Vec<&'a str>) -> Vec<&'a str> {
+    found.into_iter().filter(|secret| super::first_time((target, "echo", answer, *secret))).collect()
 }
 
 /// The `found` values that no `public` part of the request holds: the suspects of an echo.

@@ -20,7 +20,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-use super::echo::{assert_no_fixture_credential, found, replace, twin, unexplained};
+use super::echo::{assert_no_fixture_credential, examine_once, found, is_token_byte, replace, twin, unexplained};
 use super::fixture::{FIXTURE, Fixture};
 use super::{body_bytes, first_time, lines};
 use crate::reference::{revoke_endpoint, token_endpoint};
@@ -85,9 +85,11 @@ pub fn oauth_form(data: &[u8]) {
 
     let basic = basic_credentials(&request.headers);
     let answer = String::from_utf8_lossy(&answer);
-    let mut secrets = secret_values(body, answer.len());
+    // What `found` can return is made of token characters, so it fits in the answer's longest
+    // run of them: most answers are fixed OAuth errors, whose runs are a few words long.
+    let mut secrets = secret_values(body, longest_token_run(answer.as_bytes()));
     secrets.extend(basic.as_ref().map(|(_, secret)| secret.clone()));
-    let found = found(&answer, &secrets);
+    let found = examine_once("oauth_form", &answer, found(&answer, &secrets));
     if found.is_empty() && !fixture.quoted_in(answer.as_bytes()) {
         return;
     }
@@ -167,7 +169,12 @@ fn decode(raw: &[u8]) -> String {
     form_urlencoded::parse(&pair).next().map(|(_, value)| value.into_owned()).unwrap_or_default()
 }
 
-/// The values of a form body's credential fields that could fit in an answer of `room` bytes:
+/// The length of the longest run of token characters in `answer`.
+fn longest_token_run(answer: &[u8]) -> usize {
+    answer.split(|byte| !is_token_byte(*byte)).map(<[u8]>::len).max().unwrap_or_default()
+}
+
+/// The values of a form body's credential fields that could fit in `room` bytes of an answer:
 /// decoding shrinks a value at most threefold (`%XX`), so longer raw values are not decoded.
 fn secret_values(body: &[u8], room: usize) -> Vec<String> {
     let longest_field = SECRET_FIELDS.iter().map(|field| field.len()).max().unwrap_or_default();
@@ -226,5 +233,6 @@ mod tests {
         }
         assert_eq!(secret_values(b"%74oken=abcdefgh&x=1&refresh_token=long-long-long", 4), ["abcdefgh"]);
         assert_eq!(public_values(b"token=s&a=b"), ["token", "b", "a"]);
+        assert_eq!(longest_token_run(br#"{"error":"invalid_client"}"#), "invalid_client".len());
     }
 }

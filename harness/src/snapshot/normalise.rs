@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
@@ -158,10 +159,25 @@ fn safe_label(label: &str) -> String {
     if label.starts_with(|c: char| c.is_ascii_alphabetic()) { label } else { format!("v-{label}") }
 }
 
+/// What [`Normaliser::next_match`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Keep,
+    Volatile,
+    Token,
+    Uuid,
+    Time,
+}
+
+/// Placeholders (kept), tokens, UUIDs and times: every kind but the scenario's own values.
+static GENERIC: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!("(?P<keep>{PLACEHOLDER})|(?P<token>{TOKEN})|(?P<uuid>{UUID})|(?P<time>{TIMESTAMP})"))
+});
+
 /// One scenario's numbering state: the same value gets the same placeholder in every text.
 struct Normaliser {
-    /// Placeholders (kept), then volatile values longest first, then the generic patterns.
-    pattern: Regex,
+    /// The scenario's volatile values (every spelling), longest first; `None` when it has none.
+    volatile: Option<AhoCorasick>,
     /// Each spelling of a volatile value → its (label, value).
     needles: HashMap<String, (String, String)>,
     /// (label, value) → its number.
@@ -183,19 +199,50 @@ impl Normaliser {
                 needles.entry(needle).or_insert_with(|| (safe_label(entry.label), value.clone()));
             }
         }
+        // Longest first, so that a value containing another is replaced whole.
         let mut sorted: Vec<&String> = needles.keys().collect();
         sorted.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        let mut alternatives = vec![format!("(?P<keep>{PLACEHOLDER})")];
-        if !sorted.is_empty() {
-            let escaped: Vec<String> = sorted.iter().map(|needle| regex::escape(needle)).collect();
-            alternatives.push(format!("(?P<volatile>{})", escaped.join("|")));
+        let volatile = (!sorted.is_empty()).then(|| {
+            // A DFA would search faster but takes longer to build than the few texts of a
+            // scenario take to search.
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&sorted)
+                .expect("a scenario's few volatile values fit any automaton")
+        });
+        Self { volatile, needles, numbers: HashMap::new(), counts: HashMap::new() }
+    }
+
+    /// The next match at or after `from`, as one regex `keep|volatile|token|uuid|time` (tried in
+    /// that order at the leftmost position) would find it. The fixed kinds are one pattern,
+    /// compiled once; the volatile values are literals, searched with Aho-Corasick, which a
+    /// scenario builds in microseconds where a regex holding them took milliseconds to compile.
+    fn next_match(&self, text: &str, from: usize) -> Option<(Found, usize, usize)> {
+        let fixed = GENERIC.captures_at(text, from).and_then(|captures| {
+            let whole = captures.get(0)?;
+            let kind = if captures.name("keep").is_some() {
+                Found::Keep
+            } else if captures.name("token").is_some() {
+                Found::Token
+            } else if captures.name("uuid").is_some() {
+                Found::Uuid
+            } else {
+                Found::Time
+            };
+            Some((kind, whole.start(), whole.end()))
+        });
+        let volatile = self
+            .volatile
+            .as_ref()
+            .and_then(|matcher| matcher.find(Input::new(text).span(from..text.len())))
+            .map(|found| (Found::Volatile, found.start(), found.end()));
+        match (fixed, volatile) {
+            (Some(fixed), Some(volatile)) if volatile.1 < fixed.1 => Some(volatile),
+            (Some(fixed), Some(volatile)) if volatile.1 == fixed.1 && fixed.0 != Found::Keep => Some(volatile),
+            (Some(fixed), _) => Some(fixed),
+            (None, volatile) => volatile,
         }
-        alternatives.extend([
-            format!("(?P<token>{TOKEN})"),
-            format!("(?P<uuid>{UUID})"),
-            format!("(?P<time>{TIMESTAMP})"),
-        ]);
-        Self { pattern: compile(&alternatives.join("|")), needles, numbers: HashMap::new(), counts: HashMap::new() }
     }
 
     /// Notes the placeholders already in `text`, so new numbers never reuse theirs.
@@ -237,26 +284,22 @@ impl Normaliser {
             let label = secret_label(key).unwrap_or("secret");
             format!("{prefix}{key}={}", self.number(label, value))
         });
-        let pattern = self.pattern.clone();
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
-        for captures in pattern.captures_iter(&text) {
-            let Some(whole) = captures.get(0) else { continue };
-            out.push_str(&text[last..whole.start()]);
-            last = whole.end();
-            let found = whole.as_str();
-            if captures.name("keep").is_some() {
-                out.push_str(found);
-            } else if captures.name("volatile").is_some() {
-                let (label, value) =
-                    self.needles.get(found).cloned().unwrap_or_else(|| ("volatile".into(), found.into()));
-                out.push_str(&self.number(&label, &value));
-            } else if captures.name("token").is_some() {
-                out.push_str(&self.number("token", found));
-            } else if captures.name("uuid").is_some() {
-                out.push_str(&self.number("uuid", &found.to_ascii_lowercase()));
-            } else {
-                out.push_str(TIME);
+        while let Some((kind, start, end)) = self.next_match(&text, last) {
+            out.push_str(&text[last..start]);
+            last = end;
+            let found = &text[start..end];
+            match kind {
+                Found::Keep => out.push_str(found),
+                Found::Volatile => {
+                    let (label, value) =
+                        self.needles.get(found).cloned().unwrap_or_else(|| ("volatile".into(), found.into()));
+                    out.push_str(&self.number(&label, &value));
+                }
+                Found::Token => out.push_str(&self.number("token", found)),
+                Found::Uuid => out.push_str(&self.number("uuid", &found.to_ascii_lowercase())),
+                Found::Time => out.push_str(TIME),
             }
         }
         out.push_str(&text[last..]);

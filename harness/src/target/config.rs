@@ -6,9 +6,11 @@
 //! endpoint = "http://127.0.0.1:7000"
 //! hosted = "host-header"      # or "path-prefix"; how /oauth2/* is addressed
 //! region = "us-east-1"
+//! max_in_flight = 1           # optional: requests at once, for an emulator that races
 //! ```
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -27,6 +29,9 @@ pub struct Profile {
     pub hosted: HostedAddressing,
     /// The region in pool ids and hosted domain names.
     pub region: String,
+    /// At most this many requests at once, for an emulator that is not safe under concurrency;
+    /// `None`: the wire's default.
+    pub max_in_flight: Option<usize>,
 }
 
 /// The emulators of `shared/emulators.md`, on their default loopback ports.
@@ -38,6 +43,12 @@ pub fn builtin_profiles() -> Vec<Profile> {
             endpoint: format!("http://127.0.0.1:{port}"),
             hosted: HostedAddressing::HostHeader,
             region: "us-east-1".into(),
+            // moto 5.2.5's server answers requests on threads and looks a client up by walking
+            // its pools dict unguarded (`_find_backend_for_clientid`), so a sign-in that meets
+            // another scenario's CreateUserPool or DeleteUserPool fails with HTTP 500
+            // ("dictionary changed size during iteration"). One request at once avoids it, at
+            // no cost: the server holds the GIL anyway (a run takes as long with --jobs 1 as 8).
+            max_in_flight: (name == "moto").then_some(1),
         })
         .collect()
 }
@@ -57,6 +68,8 @@ struct ProfileFile {
     hosted: Option<HostedFile>,
     #[serde(default)]
     region: Option<String>,
+    #[serde(default)]
+    max_in_flight: Option<NonZeroUsize>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -116,8 +129,51 @@ impl ProfileConfig {
                 endpoint: profile.endpoint.trim_end_matches('/').to_owned(),
                 hosted,
                 region,
+                max_in_flight: profile.max_in_flight.map(NonZeroUsize::get),
             });
         }
         Ok(Self { profiles })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<ProfileConfig, TargetConfigError> {
+        let file = tempfile::NamedTempFile::new().expect("a temporary file");
+        std::fs::write(file.path(), text).expect("written");
+        ProfileConfig::load(file.path())
+    }
+
+    #[test]
+    fn moto_alone_is_limited_to_one_request_at_once() {
+        let limited: Vec<_> = builtin_profiles()
+            .into_iter()
+            .filter(|p| p.max_in_flight.is_some())
+            .map(|p| (p.name, p.max_in_flight))
+            .collect();
+        assert_eq!(limited, [("moto".to_owned(), Some(1))]);
+    }
+
+    #[test]
+    fn a_profile_file_sets_and_overrides() {
+        let config = load(
+            "[profiles.moto]\nendpoint = \"http://127.0.0.1:7000/\"\n\n\
+             [profiles.mine]\nendpoint = \"http://127.0.0.1:7001\"\nhosted = \"path-prefix\"\nmax_in_flight = 4\n",
+        )
+        .expect("valid");
+        let get = |name: &str| config.profiles.iter().find(|p| p.name == name).expect("present").clone();
+        let moto = get("moto");
+        assert_eq!((moto.endpoint.as_str(), moto.max_in_flight), ("http://127.0.0.1:7000", None));
+        let mine = get("mine");
+        assert_eq!((mine.hosted, mine.max_in_flight), (HostedAddressing::PathPrefix, Some(4)));
+    }
+
+    #[test]
+    fn zero_requests_at_once_is_refused_with_its_location() {
+        let error = load("[profiles.x]\nendpoint = \"http://127.0.0.1:1\"\nmax_in_flight = 0\n").expect_err("refused");
+        let TargetConfigError::Invalid(error) = error else { panic!("not located: {error}") };
+        assert_eq!((error.line, error.column), (3, 17), "{error}");
     }
 }

@@ -168,38 +168,44 @@ impl Connected {
                 };
                 Ok(Self::assemble(wire, info, Some(server)))
             }
-            TargetSpec::Profile(profile) => match &options.spawn {
-                Some((script, wait)) => {
-                    if !builtin_profiles().iter().any(|p| p.name == profile.name) {
-                        return Err(TargetError::NotSpawnable);
+            TargetSpec::Profile(profile) => {
+                let wire_options = WireOptions {
+                    max_in_flight: wire_options.max_in_flight.min(profile.max_in_flight.unwrap_or(usize::MAX)),
+                    ..wire_options
+                };
+                match &options.spawn {
+                    Some((script, wait)) => {
+                        if !builtin_profiles().iter().any(|p| p.name == profile.name) {
+                            return Err(TargetError::NotSpawnable);
+                        }
+                        let region = profile.region.clone();
+                        let make = |endpoint: &str| {
+                            Wire::new(endpoint, &region, profile.hosted.clone(), wire_options.clone())
+                                .ok()
+                                .map(|w| w.with_signer(Signer::dummy(&region)))
+                        };
+                        let (spawned, endpoint) = spawn::Spawned::start(&profile.name, script, *wait, make).await?;
+                        let mut target = Self::remote(
+                            &profile.name,
+                            &endpoint,
+                            &profile.region,
+                            profile.hosted.clone(),
+                            false,
+                            wire_options,
+                        )?;
+                        target.spawned = Some(spawned);
+                        Ok(target)
                     }
-                    let region = profile.region.clone();
-                    let make = |endpoint: &str| {
-                        Wire::new(endpoint, &region, profile.hosted.clone(), wire_options.clone())
-                            .ok()
-                            .map(|w| w.with_signer(Signer::dummy(&region)))
-                    };
-                    let (spawned, endpoint) = spawn::Spawned::start(&profile.name, script, *wait, make).await?;
-                    let mut target = Self::remote(
+                    None => Self::remote(
                         &profile.name,
-                        &endpoint,
+                        &profile.endpoint,
                         &profile.region,
                         profile.hosted.clone(),
-                        false,
+                        options.allow_remote,
                         wire_options,
-                    )?;
-                    target.spawned = Some(spawned);
-                    Ok(target)
+                    ),
                 }
-                None => Self::remote(
-                    &profile.name,
-                    &profile.endpoint,
-                    &profile.region,
-                    profile.hosted.clone(),
-                    options.allow_remote,
-                    wire_options,
-                ),
-            },
+            }
             TargetSpec::Url(url) => {
                 if options.spawn.is_some() {
                     return Err(TargetError::NotSpawnable);
