@@ -79,6 +79,11 @@ fn api_request_corpus() {
 }
 
 #[test]
+fn api_dispatch_corpus() {
+    replay("api_dispatch");
+}
+
+#[test]
 fn jwt_claims_corpus() {
     replay("jwt_claims");
 }
@@ -86,6 +91,11 @@ fn jwt_claims_corpus() {
 #[test]
 fn oauth_form_corpus() {
     replay("oauth_form");
+}
+
+#[test]
+fn oauth_dispatch_corpus() {
+    replay("oauth_dispatch");
 }
 
 #[test]

@@ -1,59 +1,50 @@
 //! Fuzz target `api_request`: the reference's decoding of an AWS JSON 1.1 request —
-//! `X-Amz-Target`, `Content-Type` and body — and the dispatch to its operation.
+//! `X-Amz-Target`, `Content-Type` and body — into its operation and typed input
+//! ([`ApiRequest::decode`]), before anything is looked up.
 //!
-//! This is the parser hostile clients reach first, so it must answer anything with a typed AWS
-//! error and never leak what it was sent. Input: line 1 is the `X-Amz-Target` value, line 2 the
-//! `Content-Type` value (an empty line sends no such header), the rest is the body. Placeholders
-//! (`@POOL@`, `@REFRESH@`, …) name the provisioned fixture ([`super::fixture`]); inputs whose
-//! header lines are not valid header values are skipped, as no HTTP request can carry them.
+//! Decoding is the part every hostile request reaches, so it gets a target of its own that runs
+//! fast; [`api_dispatch`](super::api_dispatch) takes the same inputs through the whole service.
+//! Input: line 1 is the `X-Amz-Target` value, line 2 the `Content-Type` value (an empty line
+//! sends no such header), the rest is the body; placeholders are expanded to short stand-ins of
+//! their shapes (nothing is looked up), so the two targets share their seeds.
 //!
-//! Properties, on a reference with no fault switched on:
+//! Properties:
 //! - no panic;
-//! - a success is a JSON object;
-//! - an error renders as a typed AWS error: HTTP 4xx (never `InternalError`, which only a fault
-//!   produces), `x-amzn-errortype`, and a JSON body whose `__type` and `message` are the error's;
-//! - no error message echoes a submitted credential (`Token`, `RefreshToken`, `ClientSecret`,
-//!   `AuthParameters.SECRET_HASH`, …) or one of the fixture's, as [`super::echo`] defines it.
-//!
-//! Rendering is checked once per distinct error, and the body is decoded for the echo check only
-//! when the message shares a run of token characters with it ([`shares_run`]): both would
-//! otherwise cost more than the decoding under test.
+//! - an accepted request is the operation the header named, and its body is a JSON object;
+//! - a body refused as not JSON is not JSON (an array is refused too: serde would read a struct
+//!   from one);
+//! - a refusal is a typed client error (`UnknownOperationException`, `SerializationException`)
+//!   that renders as AWS renders it (checked once per distinct error), with one of the decoder's
+//!   fixed messages, whose only variable part is the operation or a member name. So it can echo no
+//!   value of the request: a token or a secret sent in a member is never quoted.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use serde::de::IgnoredAny;
-use serde_json::Value;
 
-use super::echo::{assert_no_fixture_credential, examine_once, found, replace, shares_run, twin, unexplained};
-use super::fixture::FIXTURE;
+use super::fixture::expand_stand_ins;
 use super::{body_bytes, first_time, lines};
+use crate::cognito::TARGET_PREFIX;
+use crate::reference::ApiRequest;
 use crate::reference::error::{ApiError, ErrorType};
-use crate::reference::server::answer_api;
+use crate::reference::server::api_operation;
 
-/// Members whose string value is a credential, at any depth (`AuthParameters` included).
-const SECRET_MEMBERS: [&str; 15] = [
-    "Token",
-    "AccessToken",
-    "RefreshToken",
-    "IdToken",
-    "ClientSecret",
-    "Password",
-    "TemporaryPassword",
-    "ProposedPassword",
-    "PreviousPassword",
-    "Session",
-    "REFRESH_TOKEN",
-    "SECRET_HASH",
-    "PASSWORD",
-    "NEW_PASSWORD",
-    "DEVICE_KEY",
+/// The decoder's refusals that quote nothing.
+const FIXED_MESSAGES: [&str; 6] = [
+    "Missing X-Amz-Target header.",
+    "Malformed X-Amz-Target header.",
+    "Unknown X-Amz-Target.",
+    "Content-Type must be application/x-amz-json-1.1.",
+    "Request body is not valid JSON.",
+    "Request body does not match the operation's input shape.",
 ];
+
+/// The message of a body that does not parse.
+const NOT_JSON: &str = "Request body is not valid JSON.";
 
 /// Runs one input; see the module docs.
 pub fn api_request(data: &[u8]) {
-    let fixture = &*FIXTURE;
-    let _turn = fixture.turn();
-    let data = fixture.expand(data);
+    let data = expand_stand_ins(data);
     let Some(([target, content_type], body)) = lines::<2>(&data) else { return };
     let mut headers = HeaderMap::new();
     for (name, value) in [(HeaderName::from_static("x-amz-target"), target), (header::CONTENT_TYPE, content_type)] {
@@ -63,57 +54,39 @@ pub fn api_request(data: &[u8]) {
         let Ok(value) = HeaderValue::from_bytes(value) else { return };
         headers.insert(name, value);
     }
-    let error = match answer(&headers, body) {
-        Ok(value) => {
-            assert!(value.is_object(), "a success answer is not a JSON object: {value}");
-            return;
+    let decoded = api_operation(&headers).and_then(|operation| ApiRequest::decode(operation, body));
+    match decoded {
+        Ok(request) => {
+            let named = target.strip_prefix(TARGET_PREFIX.as_bytes());
+            assert_eq!(named, Some(request.operation().as_bytes()), "decoded as another operation: {request:?}");
+            let object = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body);
+            assert!(object.is_ok(), "accepted a body that is not a JSON object as {}", request.operation());
         }
-        Err(error) => error,
-    };
-    assert_typed(&error);
-    if !fixture.quoted_in(error.message.as_bytes()) && !shares_run(error.message.as_bytes(), body) {
-        return;
-    }
-    let (secrets, mut public) = request_parts(body);
-    public.extend([target, content_type].map(|line| String::from_utf8_lossy(line).into_owned()));
-    assert_no_fixture_credential(&error.message, fixture.credentials(), &public, "an error message");
-    let found = examine_once("api_request", &error.message, found(&error.message, &secrets));
-    for secret in unexplained(found, &public) {
-        let twin = twin(secret);
-        if let Err(again) = answer(&headers, &replace(body, secret.as_bytes(), twin.as_bytes())) {
-            assert!(
-                !again.message.contains(&twin),
-                "an error message echoes a submitted credential `{secret}`: {}",
-                error.message
-            );
+        Err(error) => {
+            assert_refusal(&error, target);
+            // The converse does not hold: serde reports an unknown member or a wrong type as
+            // soon as it meets one, before a syntax error further on.
+            if error.message == NOT_JSON {
+                // JSON text is UTF-8 (RFC 8259 §8.1), which `IgnoredAny` does not check.
+                let json = std::str::from_utf8(body).ok().map(serde_json::from_str::<IgnoredAny>);
+                assert!(
+                    !matches!(json, Some(Ok(_))),
+                    "a JSON body was refused as not JSON: {}",
+                    String::from_utf8_lossy(body)
+                );
+            }
         }
     }
 }
 
-/// Answers one request from the provisioned state.
-fn answer(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
-    FIXTURE.reset();
-    let answer = answer_api(&FIXTURE.service, headers, body);
-    if answer.is_ok() {
-        FIXTURE.changed();
-    }
-    answer
-}
-
-/// Checks that `error` renders as Cognito renders client errors.
-///
-/// Rendering depends on the kind and the message only, so a pair is checked the first time only.
-fn assert_typed(error: &ApiError) {
-    assert_ne!(error.kind, ErrorType::InternalError, "a fault-free reference answered InternalError: {error:?}");
-    if !first_time(("api_request", error.kind.name(), &error.message)) {
-        return;
-    }
+/// Checks that a refusal is typed, renders as AWS renders it, and quotes nothing but the
+/// operation (from the header) or a member name.
+fn assert_typed_rendering(error: &ApiError) {
     let response = error.clone().into_response();
     let status = response.status();
     assert!(status.is_client_error(), "{error:?} renders with HTTP {status}");
     let error_type = response.headers().get("x-amzn-errortype").and_then(|value| value.to_str().ok());
     assert_eq!(error_type, Some(format!("{}:", error.kind.name()).as_str()), "x-amzn-errortype of {error:?}");
-    // The body is `{"__type":…,"message":…}` (members sorted): checked without building a tree.
     let body = body_bytes(response.into_body());
     let prefix = format!(r#"{{"__type":"{}","message":"#, error.kind.name());
     assert!(body.starts_with(prefix.as_bytes()), "the body of {error:?} does not start with {prefix}");
@@ -121,34 +94,47 @@ fn assert_typed(error: &ApiError) {
     assert!(json.is_ok(), "the body of {error:?} is not JSON: {}", String::from_utf8_lossy(&body));
 }
 
-/// The credential values of a JSON body, and every other string in it (keys included).
-/// `TokenValidityUnits` reuses the credential names for units (`"IdToken": "minutes"`). A body that
-/// is not JSON is public as a whole: which of its strings is a key (quoted back as an unknown
-/// member before the syntax error is met) and which a credential cannot be told.
-fn request_parts(body: &[u8]) -> (Vec<String>, Vec<String>) {
-    fn walk(value: &Value, units: bool, secrets: &mut Vec<String>, public: &mut Vec<String>) {
-        match value {
-            Value::String(text) => public.push(text.clone()),
-            Value::Number(number) => public.push(number.to_string()),
-            Value::Array(items) => items.iter().for_each(|item| walk(item, units, secrets, public)),
-            Value::Object(members) => {
-                for (key, value) in members {
-                    public.push(key.clone());
-                    match value {
-                        Value::String(text) if !units && SECRET_MEMBERS.contains(&key.as_str()) => {
-                            secrets.push(text.clone())
-                        }
-                        value => walk(value, units || key == "TokenValidityUnits", secrets, public),
-                    }
-                }
+fn assert_refusal(error: &ApiError, target: &[u8]) {
+    assert!(
+        matches!(error.kind, ErrorType::UnknownOperation | ErrorType::Serialization),
+        "decoding refused with {error:?}"
+    );
+    let message = error.message.as_str();
+    let quoted = message
+        .strip_prefix("Unknown member '")
+        .and_then(|rest| rest.strip_suffix("' in request."))
+        .or_else(|| message.strip_prefix("Unknown operation ").and_then(|rest| rest.strip_suffix('.')));
+    match quoted {
+        Some(name) => {
+            assert!(
+                !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "a refusal quotes more than a name: {message}"
+            );
+            if message.starts_with("Unknown operation ") {
+                assert_eq!(target.strip_prefix(TARGET_PREFIX.as_bytes()), Some(name.as_bytes()), "{message}");
             }
-            Value::Null | Value::Bool(_) => {}
         }
+        None => assert!(FIXED_MESSAGES.contains(&message), "a refusal with an unexpected message: {message}"),
     }
-    let (mut secrets, mut public) = (Vec::new(), Vec::new());
-    match serde_json::from_slice::<Value>(body) {
-        Ok(value) => walk(&value, false, &mut secrets, &mut public),
-        Err(_) => public.push(String::from_utf8_lossy(body).into_owned()),
+    if first_time(("api_request", error.kind.name(), message)) {
+        assert_typed_rendering(error);
     }
-    (secrets, public)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_accepts_refuses_and_classifies() {
+        api_request(b"AWSCognitoIdentityProviderService.RevokeToken\napplication/x-amz-json-1.1\n{\"Token\":\"t\"}");
+        api_request(b"AWSCognitoIdentityProviderService.RevokeToken\napplication/x-amz-json-1.1\n{\"Token\":");
+        api_request(b"AWSCognitoIdentityProviderService.RevokeToken\napplication/x-amz-json-1.1\n{\"Tok\":1}");
+        api_request(b"AWSCognitoIdentityProviderService.Nope\napplication/x-amz-json-1.1\n{}");
+        api_request(b"\n\n{}");
+        let refused = std::panic::catch_unwind(|| {
+            assert_refusal(&ApiError::serialization("Bad token eyJhbGciOi"), b"");
+        });
+        assert!(refused.is_err(), "a message quoting a value is caught");
+    }
 }

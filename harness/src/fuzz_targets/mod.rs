@@ -8,20 +8,26 @@
 //!
 //! - [`scenario_file`]: scenario TOML → checked model; diagnostics stay inside the file, and
 //!   re-rendering the TOML changes neither the verdict nor the model.
-//! - [`api_request`]: `X-Amz-Target` + `Content-Type` + body → the reference's AWS JSON 1.1
-//!   dispatch; errors are typed client errors that echo no submitted credential.
+//! - [`api_request`]: `X-Amz-Target` + `Content-Type` + body → the operation and its typed input;
+//!   refusals are typed client errors with fixed messages.
+//! - [`api_dispatch`]: the same inputs through the whole service, from a provisioned state;
+//!   errors are typed client errors that echo no submitted credential.
 //! - [`oauth_form`]: `/oauth2/revoke` and `/oauth2/token` form bodies with an `Authorization`
-//!   header; never a 5xx, every refusal an OAuth error, no credential echoed.
+//!   header → the decoded request, which must agree with a plain reading of the RFCs.
+//! - [`oauth_dispatch`]: the same inputs through the whole endpoints; never a 5xx, every refusal
+//!   an OAuth error, no credential echoed.
 //! - [`jwt_claims`]: [`crate::jwt::decode`] round-trips, and a token that verifies offline
 //!   decodes to the same claims.
 //! - [`snapshot_normaliser`]: normalising is idempotent and leaves no token or volatile value.
 //!
 //! `fuzz/README.md` says how to run them and what the input formats are.
 
+mod api_dispatch;
 mod api_request;
 mod echo;
 mod fixture;
 mod jwt_claims;
+mod oauth_dispatch;
 mod oauth_form;
 mod scenario_file;
 mod snapshot_normaliser;
@@ -36,8 +42,10 @@ use std::task::{Context, Poll, Waker};
 use axum::body::Body;
 use parking_lot::Mutex;
 
+pub use api_dispatch::api_dispatch;
 pub use api_request::api_request;
 pub use jwt_claims::jwt_claims;
+pub use oauth_dispatch::oauth_dispatch;
 pub use oauth_form::oauth_form;
 pub use scenario_file::scenario_file;
 pub use snapshot_normaliser::snapshot_normaliser;
@@ -47,9 +55,11 @@ pub type Target = fn(&[u8]);
 
 /// Every target by name: the name of its `fuzz/fuzz_targets/<name>.rs` binary and of its corpus
 /// directory `fuzz/corpus/<name>/`. The replay test fails when the two sets differ.
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 7] = [
+    ("api_dispatch", api_dispatch),
     ("api_request", api_request),
     ("jwt_claims", jwt_claims),
+    ("oauth_dispatch", oauth_dispatch),
     ("oauth_form", oauth_form),
     ("scenario_file", scenario_file),
     ("snapshot_normaliser", snapshot_normaliser),

@@ -1,75 +1,60 @@
-//! Fuzz target `oauth_form`: the hosted `/oauth2/revoke` and `/oauth2/token` endpoints — their
-//! form parsing, client authentication (Basic header or form fields) and the revoke and refresh
-//! cores behind them.
+//! Fuzz target `oauth_form`: the decoding of `/oauth2/revoke` and `/oauth2/token` requests — the
+//! `Content-Type`, the form body and the client authentication (`Authorization: Basic` or
+//! `client_id`/`client_secret`) — into [`RevokeRequest`] and [`TokenRequest`], before anything
+//! is looked up.
 //!
-//! Input: line 1 names the endpoint, `revoke` or `token` (anything else picks by the parity of its
-//! first byte); line 2 is the `Content-Type` value; line 3 the `Authorization` value (an empty
-//! line sends no such header); the rest is the form body. Placeholders name the provisioned
-//! fixture ([`super::fixture`]); the endpoints serve its main pool.
+//! [`oauth_dispatch`](super::oauth_dispatch) takes the same inputs through the whole endpoint;
+//! this target attacks the decoding alone, fast. Input: line 1 names the endpoint, `revoke` or
+//! `token` (anything else picks by the parity of its first byte); line 2 is the `Content-Type`
+//! value; line 3 the `Authorization` value (an empty line sends no such header); the rest is the
+//! form body. Placeholders are expanded to short stand-ins of their shapes (nothing is
+//! looked up), so the two targets share their seeds.
 //!
-//! Properties, on a reference with no fault switched on:
-//! - no panic, and never a 5xx;
-//! - every answer other than 200 is JSON with a string `error` member (RFC 6749 §5.2);
-//! - a 200 from `/oauth2/token` is JSON with an `access_token`;
-//! - no answer echoes a submitted credential (`token`, `refresh_token`, `client_secret`, the
-//!   Basic secret) or one of the fixture's, as [`super::echo`] defines it.
+//! Properties:
+//! - no panic;
+//! - what is decoded agrees with a plain reading of the request (RFC 6749 §2.3.1, §4.1.3 and RFC
+//!   7009 §2.1): the form is `application/x-www-form-urlencoded`, every parameter appears once,
+//!   the token (or `grant_type=refresh_token` and the refresh token) is the form's, and the client
+//!   is the Basic header's — id before the first colon, not URL-decoded — or the form's;
+//! - a refusal is an OAuth error (400 or 401, an `error` code) that renders as JSON with an
+//!   `error` member (checked once per distinct error), with a fixed description or none: it can
+//!   quote nothing of the request.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::IntoResponse;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-use super::echo::{assert_no_fixture_credential, examine_once, found, is_token_byte, replace, twin, unexplained};
-use super::fixture::{FIXTURE, Fixture};
+use super::fixture::expand_stand_ins;
 use super::{body_bytes, first_time, lines};
-use crate::reference::{revoke_endpoint, token_endpoint};
+use crate::reference::error::OAuthError;
+use crate::reference::{Credentials, RevokeRequest, TokenRequest};
 
-/// Form fields whose value is a credential.
-const SECRET_FIELDS: [&str; 5] = ["token", "refresh_token", "client_secret", "access_token", "id_token"];
-
-/// Which endpoint an input goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Endpoint {
-    Revoke,
-    Token,
-}
-
-/// One decoded input.
-struct Request<'a> {
-    endpoint: Endpoint,
-    headers: HeaderMap,
-    body: &'a [u8],
-}
-
-impl Request<'_> {
-    /// Answers the request from the provisioned state.
-    fn send(&self, fixture: &Fixture) -> (StatusCode, HeaderMap, Vec<u8>) {
-        fixture.reset();
-        let service = &fixture.service;
-        let response: Response = match self.endpoint {
-            Endpoint::Revoke => revoke_endpoint(service, &fixture.pool_id, &self.headers, self.body),
-            Endpoint::Token => token_endpoint(service, &fixture.pool_id, &self.headers, self.body),
-        };
-        let (parts, body) = response.into_parts();
-        if parts.status == StatusCode::OK {
-            fixture.changed();
-        }
-        (parts.status, parts.headers, body_bytes(body))
-    }
-}
+/// Every description the decoders give.
+const DESCRIPTIONS: [&str; 12] = [
+    "Content-Type must be application/x-www-form-urlencoded",
+    "a parameter is repeated",
+    "token is missing",
+    "grant_type is missing",
+    "client_id is missing",
+    "malformed Authorization header",
+    "client authentication must use the Basic scheme",
+    "Basic credentials are not valid base64",
+    "Basic credentials are not UTF-8",
+    "Basic credentials have no colon",
+    "the Basic header and client_id disagree",
+    "more than one client authentication method",
+];
 
 /// Runs one input; see the module docs.
 pub fn oauth_form(data: &[u8]) {
-    let fixture = &*FIXTURE;
-    let _turn = fixture.turn();
-    let data = fixture.expand(data);
+    let data = expand_stand_ins(data);
     let Some(([endpoint, content_type, authorization], body)) = lines::<3>(&data) else { return };
-    let endpoint = match endpoint {
-        b"revoke" => Endpoint::Revoke,
-        b"token" => Endpoint::Token,
-        other if other.first().is_some_and(|b| b % 2 == 1) => Endpoint::Token,
-        _ => Endpoint::Revoke,
+    let revoke = match endpoint {
+        b"revoke" => true,
+        b"token" => false,
+        other => other.first().is_none_or(|b| b % 2 == 0),
     };
     let mut headers = HeaderMap::new();
     for (name, value) in [(header::CONTENT_TYPE, content_type), (header::AUTHORIZATION, authorization)] {
@@ -79,135 +64,72 @@ pub fn oauth_form(data: &[u8]) {
         let Ok(value) = HeaderValue::from_bytes(value) else { return };
         headers.insert(name, value);
     }
-    let request = Request { endpoint, headers, body };
-    let (status, answer_headers, answer) = request.send(fixture);
-    assert_shape(endpoint, status, &answer_headers, &answer);
+    let decoded = if revoke {
+        RevokeRequest::decode(&headers, body).map(|request| (Some(request.token), request.credentials))
+    } else {
+        TokenRequest::decode(&headers, body).map(|request| (request.refresh_token, Some(request.credentials)))
+    };
+    match decoded {
+        Ok((token, credentials)) => assert_plain_reading(revoke, &headers, body, token, credentials),
+        Err(error) => assert_refusal(&error),
+    }
+}
 
-    let basic = basic_credentials(&request.headers);
-    let answer = String::from_utf8_lossy(&answer);
-    // What `found` can return is made of token characters, so it fits in the answer's longest
-    // run of them: most answers are fixed OAuth errors, whose runs are a few words long.
-    let mut secrets = secret_values(body, longest_token_run(answer.as_bytes()));
-    secrets.extend(basic.as_ref().map(|(_, secret)| secret.clone()));
-    let found = examine_once("oauth_form", &answer, found(&answer, &secrets));
-    if found.is_empty() && !fixture.quoted_in(answer.as_bytes()) {
+/// Checks an accepted request against a plain reading of it.
+fn assert_plain_reading(
+    revoke: bool,
+    headers: &HeaderMap,
+    body: &[u8],
+    token: Option<String>,
+    credentials: Option<Credentials>,
+) {
+    let text = |name| headers.get(name).and_then(|value: &HeaderValue| value.to_str().ok());
+    let media_type = text(header::CONTENT_TYPE).unwrap_or_default().split(';').next().unwrap_or_default().trim();
+    assert!(media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded"), "accepted as a form: {media_type}");
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    for (index, (key, _)) in pairs.iter().enumerate() {
+        assert!(!pairs[..index].iter().any(|(other, _)| other == key), "a repeated parameter `{key}` was accepted");
+    }
+    let form = |name: &str| {
+        pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).filter(|v| !v.is_empty())
+    };
+    if revoke {
+        assert_eq!(token.as_deref(), form("token"), "the token is not the form's");
+    } else {
+        assert_eq!(form("grant_type"), Some("refresh_token"), "accepted another grant");
+        assert_eq!(token.as_deref(), form("refresh_token"), "the refresh token is not the form's");
+    }
+    let expected = match text(header::AUTHORIZATION) {
+        Some(value) => {
+            let (scheme, encoded) = value.split_once(' ').expect("an accepted Authorization value has a scheme");
+            assert!(scheme.eq_ignore_ascii_case("basic"), "accepted the {scheme} scheme");
+            let decoded = STANDARD.decode(encoded.trim()).expect("accepted Basic credentials are base64");
+            let decoded = String::from_utf8(decoded).expect("accepted Basic credentials are UTF-8");
+            let (id, secret) = decoded.split_once(':').expect("accepted Basic credentials have a colon");
+            assert!(form("client_id").is_none_or(|body_id| body_id == id), "the header and client_id disagree");
+            assert_eq!(form("client_secret"), None, "two authentication methods accepted");
+            Some(Credentials { client_id: id.to_owned(), secret: (!secret.is_empty()).then(|| secret.to_owned()) })
+        }
+        None => form("client_id")
+            .map(|id| Credentials { client_id: id.to_owned(), secret: form("client_secret").map(str::to_owned) }),
+    };
+    assert_eq!(credentials, expected, "the client is not the request's");
+}
+
+/// Checks that a refusal is an OAuth error that quotes nothing of the request.
+fn assert_refusal(error: &OAuthError) {
+    assert!(matches!(error.status.as_u16(), 400 | 401), "a refusal with HTTP {}", error.status);
+    let description = error.description.as_deref();
+    assert!(description.is_none_or(|text| DESCRIPTIONS.contains(&text)), "an unexpected description: {description:?}");
+    if !first_time(("oauth_form", error.status.as_u16(), error.code.name(), description)) {
         return;
     }
-    let mut public = public_values(body);
-    public.extend(basic.as_ref().map(|(id, _)| id.clone()));
-    public.push(String::from_utf8_lossy(content_type).into_owned());
-    assert_no_fixture_credential(&answer, fixture.credentials(), &public, "an answer");
-    for secret in unexplained(found, &public) {
-        let twin = twin(secret);
-        let mut changed = Request {
-            endpoint,
-            headers: request.headers.clone(),
-            body: &replace(body, secret.as_bytes(), twin.as_bytes()),
-        };
-        if let Some((id, basic_secret)) = &basic {
-            let credentials = format!("{id}:{}", basic_secret.replace(secret, &twin));
-            let value = format!("Basic {}", STANDARD.encode(credentials));
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                changed.headers.insert(header::AUTHORIZATION, value);
-            }
-        }
-        let (_, _, again) = changed.send(fixture);
-        assert!(
-            !String::from_utf8_lossy(&again).contains(&twin),
-            "an answer echoes a submitted credential `{secret}`: {answer}"
-        );
-    }
-}
-
-/// Checks the status and body of an answer.
-fn assert_shape(endpoint: Endpoint, status: StatusCode, headers: &HeaderMap, body: &[u8]) {
-    assert!(!status.is_server_error(), "{endpoint:?} answered HTTP {status}: {}", String::from_utf8_lossy(body));
-    if status == StatusCode::OK {
-        if endpoint == Endpoint::Token {
-            let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-            assert!(json["access_token"].is_string(), "a 200 from /oauth2/token without an access_token: {json}");
-        }
-        return;
-    }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    // A pure function of the answer: checked the first time only.
-    if !first_time(("oauth_form", status.as_u16(), content_type, body)) {
-        return;
-    }
-    let json: Value = serde_json::from_slice(body).unwrap_or_else(|e| {
-        panic!("HTTP {status} from {endpoint:?} is not JSON ({e}): {}", String::from_utf8_lossy(body))
-    });
-    assert!(json["error"].is_string(), "HTTP {status} from {endpoint:?} has no `error` member: {json}");
-    assert!(
-        content_type.starts_with("application/json"),
-        "HTTP {status} from {endpoint:?} is labelled {content_type:?}"
-    );
-}
-
-/// The raw (still encoded) key and value of each pair of a form body, split exactly as
-/// `form_urlencoded::parse` splits: on `&`, empty pairs skipped, at the first `=`. Split with
-/// `memchr`, so a 1,800-byte token costs nothing until it is decoded.
-fn raw_pairs(body: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    let mut start = 0;
-    memchr::memchr_iter(b'&', body).chain([body.len()]).filter_map(move |end| {
-        let pair = &body[start..end];
-        start = end + 1;
-        match memchr::memchr(b'=', pair) {
-            _ if pair.is_empty() => None,
-            Some(at) => Some((&pair[..at], &pair[at + 1..])),
-            None => Some((pair, &pair[pair.len()..])),
-        }
-    })
-}
-
-/// One form-encoded key or value, decoded as `form_urlencoded::parse` decodes it.
-fn decode(raw: &[u8]) -> String {
-    if memchr::memchr2(b'%', b'+', raw).is_none() {
-        return String::from_utf8_lossy(raw).into_owned();
-    }
-    let pair = [&b"x="[..], raw].concat();
-    form_urlencoded::parse(&pair).next().map(|(_, value)| value.into_owned()).unwrap_or_default()
-}
-
-/// The length of the longest run of token characters in `answer`.
-fn longest_token_run(answer: &[u8]) -> usize {
-    answer.split(|byte| !is_token_byte(*byte)).map(<[u8]>::len).max().unwrap_or_default()
-}
-
-/// The values of a form body's credential fields that could fit in `room` bytes of an answer:
-/// decoding shrinks a value at most threefold (`%XX`), so longer raw values are not decoded.
-fn secret_values(body: &[u8], room: usize) -> Vec<String> {
-    let longest_field = SECRET_FIELDS.iter().map(|field| field.len()).max().unwrap_or_default();
-    raw_pairs(body)
-        .filter(|(key, value)| key.len() <= 3 * longest_field && value.len() <= 3 * room)
-        .filter(|(key, _)| SECRET_FIELDS.contains(&decode(key).as_str()))
-        .map(|(_, value)| decode(value))
-        .collect()
-}
-
-/// Every key of a form body, and the value of every field that is not a credential.
-fn public_values(body: &[u8]) -> Vec<String> {
-    let mut values = Vec::new();
-    for (key, value) in raw_pairs(body) {
-        let key = decode(key);
-        if !SECRET_FIELDS.contains(&key.as_str()) {
-            values.push(decode(value));
-        }
-        values.push(key);
-    }
-    values
-}
-
-/// The client id and secret of a well-formed `Authorization: Basic` header.
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+    let response = error.clone().into_response();
+    let labelled = response.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+    assert!(labelled.is_some_and(|value| value.starts_with("application/json")), "{error:?} is labelled {labelled:?}");
+    let body: Value = serde_json::from_slice(&body_bytes(response.into_body())).expect("an OAuth error body is JSON");
+    assert_eq!(body["error"].as_str(), Some(error.code.name()), "the body of {error:?}");
 }
 
 #[cfg(test)]
@@ -215,24 +137,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn raw_pairs_decode_as_form_urlencoded_parses() {
-        let bodies: [&[u8]; 7] = [
-            b"token=abc&client_id=x",
-            b"&&token=a%62c+d&=v&k&k2=a=b&",
-            b"%74oken=x%ZZ&refresh%5Ftoken=%E2%82%AC",
-            b"",
-            b"=",
-            b"a+b=c+d",
-            b"t\xffoken=\xfe",
-        ];
-        for body in bodies {
-            let expected: Vec<(String, String)> =
-                form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-            let actual: Vec<(String, String)> = raw_pairs(body).map(|(k, v)| (decode(k), decode(v))).collect();
-            assert_eq!(actual, expected, "{}", String::from_utf8_lossy(body));
-        }
-        assert_eq!(secret_values(b"%74oken=abcdefgh&x=1&refresh_token=long-long-long", 4), ["abcdefgh"]);
-        assert_eq!(public_values(b"token=s&a=b"), ["token", "b", "a"]);
-        assert_eq!(longest_token_run(br#"{"error":"invalid_client"}"#), "invalid_client".len());
+    fn decoding_agrees_with_a_plain_reading() {
+        let form = "application/x-www-form-urlencoded";
+        oauth_form(format!("revoke\n{form}\n\ntoken=abc&client_id=c&client_secret=s").as_bytes());
+        oauth_form(format!("revoke\n{form}\nBasic {}\ntoken=abc", STANDARD.encode("id:se:cret")).as_bytes());
+        oauth_form(format!("token\n{form}\n\ngrant_type=refresh_token&client_id=c&refresh_token=r").as_bytes());
+        oauth_form(format!("token\n{form}\n\ngrant_type=refresh_token&client_id=c&client_id=d").as_bytes());
+        oauth_form(b"revoke\ntext/plain\n\ntoken=abc");
+        let wrong = std::panic::catch_unwind(|| {
+            let headers = HeaderMap::new();
+            assert_plain_reading(true, &headers, b"token=abc", Some("abd".into()), None);
+        });
+        assert!(wrong.is_err(), "a token that is not the form's is caught");
     }
 }

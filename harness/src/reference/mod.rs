@@ -40,9 +40,10 @@ pub use secret::secret_hash;
 pub use server::{ReferenceConfig, ReferenceServer, ServeError, serve_until};
 pub use store::Limits;
 
-/// The fuzz targets (`crate::fuzz_targets`) drive the service and the hosted endpoints directly.
-pub(crate) use oauth::{revoke_endpoint, token_endpoint};
-pub(crate) use service::Service;
+/// The fuzz targets (`crate::fuzz_targets`) drive the decoders, the service and the hosted
+/// endpoints directly.
+pub(crate) use oauth::{Credentials, RevokeRequest, TokenRequest, revoke_endpoint, token_endpoint};
+pub(crate) use service::{ApiRequest, Service};
 
 #[cfg(test)]
 mod tests {

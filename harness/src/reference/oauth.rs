@@ -52,9 +52,61 @@ impl Form {
 }
 
 /// The client a request authenticates as, and the secret it presented.
-struct Credentials {
-    client_id: String,
-    secret: Option<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// From the Basic header or the `client_id` parameter.
+    pub client_id: String,
+    /// From the Basic header or `client_secret`; `None` when absent or empty.
+    pub secret: Option<String>,
+}
+
+/// A `/oauth2/revoke` request, decoded: what the endpoint reads before it looks anything up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeRequest {
+    /// The `token` parameter (present and not empty).
+    pub token: String,
+    /// `None`: the request names no client (a public client's revocation then answers 200).
+    pub credentials: Option<Credentials>,
+}
+
+impl RevokeRequest {
+    /// Decodes the form body and the client authentication of `POST /oauth2/revoke`.
+    pub fn decode(headers: &HeaderMap, body: &[u8]) -> Result<Self, OAuthError> {
+        let form = Form::parse(headers, body)?;
+        let token = form
+            .get("token")
+            .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("token is missing"))?;
+        let credentials = credentials(headers, &form, StatusCode::UNAUTHORIZED)?;
+        Ok(Self { token: token.to_owned(), credentials })
+    }
+}
+
+/// A `/oauth2/token` refresh request, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// Who asks.
+    pub credentials: Credentials,
+    /// The `refresh_token` parameter. Its absence is reported after the client is looked up, as
+    /// an unknown client is the first thing AWS reports (spec Q8).
+    pub refresh_token: Option<String>,
+}
+
+impl TokenRequest {
+    /// Decodes the form body and the client authentication of `POST /oauth2/token`.
+    pub fn decode(headers: &HeaderMap, body: &[u8]) -> Result<Self, OAuthError> {
+        let form = Form::parse(headers, body)?;
+        match form.get("grant_type") {
+            None => {
+                return Err(OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("grant_type is missing"));
+            }
+            Some("refresh_token") => {}
+            Some(_) => return Err(OAuthError::bad_request(OAuthErrorCode::UnsupportedGrantType)),
+        }
+        // The token endpoint answers invalid_client with 400, as seen on AWS (spec Q8).
+        let credentials = credentials(headers, &form, StatusCode::BAD_REQUEST)?
+            .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("client_id is missing"))?;
+        Ok(Self { credentials, refresh_token: form.get("refresh_token").map(str::to_owned) })
+    }
 }
 
 /// Reads the client's credentials. `Ok(None)`: the request names no client at all.
@@ -108,12 +160,10 @@ pub fn revoke_endpoint(service: &Service, pool_id: &str, headers: &HeaderMap, bo
 }
 
 fn revoke_inner(service: &Service, pool_id: &str, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
-    let form = Form::parse(headers, body)?;
-    let token = form
-        .get("token")
-        .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("token is missing"))?;
+    let RevokeRequest { token, credentials } = RevokeRequest::decode(headers, body)?;
+    let token = token.as_str();
     // A public client that names no client gets 200 and nothing is revoked, as seen on AWS (Q15).
-    let Some(credentials) = credentials(headers, &form, StatusCode::UNAUTHORIZED)? else { return Ok(empty_ok()) };
+    let Some(credentials) = credentials else { return Ok(empty_ok()) };
     let client = client_of_pool(service, pool_id, &credentials.client_id)
         .ok_or_else(|| OAuthError::unauthorized(OAuthErrorCode::InvalidClient))?;
     match revoke(service, &client, credentials.secret.as_deref(), token) {
@@ -142,19 +192,11 @@ pub fn token_endpoint(service: &Service, pool_id: &str, headers: &HeaderMap, bod
 }
 
 fn token_inner(service: &Service, pool_id: &str, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
-    let form = Form::parse(headers, body)?;
-    match form.get("grant_type") {
-        None => return Err(OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("grant_type is missing")),
-        Some("refresh_token") => {}
-        Some(_) => return Err(OAuthError::bad_request(OAuthErrorCode::UnsupportedGrantType)),
-    }
-    // The token endpoint answers invalid_client with 400, as seen on AWS (spec Q8).
-    let credentials = credentials(headers, &form, StatusCode::BAD_REQUEST)?
-        .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("client_id is missing"))?;
+    let TokenRequest { credentials, refresh_token } = TokenRequest::decode(headers, body)?;
     let client = client_of_pool(service, pool_id, &credentials.client_id)
         .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidClient))?;
-    let refresh_token = form
-        .get("refresh_token")
+    let refresh_token = refresh_token
+        .as_deref()
         .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("refresh_token is missing"))?;
     if !client.allows_flow("ALLOW_REFRESH_TOKEN_AUTH") {
         return Err(OAuthError::bad_request(OAuthErrorCode::UnauthorizedClient));

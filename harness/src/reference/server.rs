@@ -299,7 +299,7 @@ pub(crate) fn answer_api(service: &Service, headers: &HeaderMap, body: &[u8]) ->
 
 /// The operation `X-Amz-Target` names, once the header and the `Content-Type` are acceptable.
 /// Checked before the body is read, so a bad request is refused without reading it.
-fn api_operation(headers: &HeaderMap) -> Result<&str, ApiError> {
+pub(crate) fn api_operation(headers: &HeaderMap) -> Result<&str, ApiError> {
     let target = headers
         .get("x-amz-target")
         .ok_or_else(|| ApiError::new(ErrorType::UnknownOperation, "Missing X-Amz-Target header."))?

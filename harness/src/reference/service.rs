@@ -50,22 +50,104 @@ pub fn now() -> u64 {
 ///
 /// Messages never quote the body: serde's own messages can contain submitted values (tokens).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|error| {
+    const NOT_JSON: &str = "Request body is not valid JSON.";
+    const SHAPE: &str = "Request body does not match the operation's input shape.";
+    // JSON text is UTF-8 (RFC 8259 §8.1); serde checks it only in the strings it keeps, so a
+    // member read as "anything" (`ClientMetadata`) would let other bytes through.
+    let Ok(body) = std::str::from_utf8(body) else { return Err(ApiError::serialization(NOT_JSON)) };
+    // serde reads a struct from a JSON array too (members by position); an input shape is an
+    // object on the wire, so an array is refused like any other value of the wrong type.
+    if body.trim_start().starts_with('[') {
+        let message = match serde_json::from_str::<serde::de::IgnoredAny>(body) {
+            Ok(_) => SHAPE,
+            Err(_) => NOT_JSON,
+        };
+        return Err(ApiError::serialization(message));
+    }
+    serde_json::from_str(body).map_err(|error| {
         use serde_json::error::Category;
         let message = match error.classify() {
-            Category::Syntax | Category::Eof | Category::Io => "Request body is not valid JSON.".to_owned(),
+            // serde_json calls a number beyond f64's range a syntax error; the text is JSON still.
+            Category::Syntax if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() => SHAPE.to_owned(),
+            Category::Syntax | Category::Eof | Category::Io => NOT_JSON.to_owned(),
             Category::Data => {
                 let text = error.to_string();
                 match text.strip_prefix("unknown field `").and_then(|rest| rest.split_once('`')) {
-                    Some((field, _)) if field.len() <= 64 && field.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                    Some((field, _))
+                        if (1..=64).contains(&field.len()) && field.chars().all(|c| c.is_ascii_alphanumeric()) =>
+                    {
                         format!("Unknown member '{field}' in request.")
                     }
-                    _ => "Request body does not match the operation's input shape.".to_owned(),
+                    _ => SHAPE.to_owned(),
                 }
             }
         };
         ApiError::serialization(message)
     })
+}
+
+/// Declares [`ApiRequest`], a variant per operation with its input shape, and the handler that
+/// answers it: one table, so that what is decoded and what is handled cannot drift apart.
+macro_rules! operations {
+    ($($name:ident($input:ty) => $handler:path,)*) => {
+        /// One AWS JSON 1.1 request, decoded: its operation and input, before anything is looked
+        /// up. Decoding is what a hostile client reaches first; `cargo fuzz` attacks it alone.
+        #[derive(Debug)]
+        pub enum ApiRequest {
+            $(
+                #[doc = concat!("`", stringify!($name), "`")]
+                $name($input),
+            )*
+        }
+
+        impl ApiRequest {
+            /// Decodes `body` as the input shape of `operation`.
+            pub fn decode(operation: &str, body: &[u8]) -> Result<Self, ApiError> {
+                match operation {
+                    $(stringify!($name) => Ok(Self::$name(parse(body)?)),)*
+                    _ => Err(ApiError::new(ErrorType::UnknownOperation, format!("Unknown operation {operation}."))),
+                }
+            }
+
+            /// The operation's name, as `X-Amz-Target` gives it.
+            pub fn operation(&self) -> &'static str {
+                match self {
+                    $(Self::$name(_) => stringify!($name),)*
+                }
+            }
+
+            fn handle(self, service: &Service) -> Result<Value, ApiError> {
+                match self {
+                    $(Self::$name(input) => $handler(service, input),)*
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    CreateUserPool(pools::CreateUserPoolInput) => pools::create_user_pool,
+    DeleteUserPool(pools::PoolIdInput) => pools::delete_user_pool,
+    ListUserPools(pools::ListUserPoolsInput) => pools::list_user_pools,
+    CreateUserPoolDomain(pools::DomainInput) => pools::create_user_pool_domain,
+    DeleteUserPoolDomain(pools::DomainInput) => pools::delete_user_pool_domain,
+    CreateUserPoolClient(clients::ClientInput) => clients::create_user_pool_client,
+    UpdateUserPoolClient(clients::ClientInput) => clients::update_user_pool_client,
+    DescribeUserPoolClient(clients::ClientRefInput) => clients::describe_user_pool_client,
+    DeleteUserPoolClient(clients::ClientRefInput) => clients::delete_user_pool_client,
+    AdminCreateUser(users::CreateUserInput) => users::admin_create_user,
+    AdminGetUser(users::UserRefInput) => users::admin_get_user,
+    AdminSetUserPassword(users::SetPasswordInput) => users::admin_set_user_password,
+    AdminDeleteUser(users::UserRefInput) => users::admin_delete_user,
+    AdminDisableUser(users::UserRefInput) => users::admin_disable_user,
+    AdminEnableUser(users::UserRefInput) => users::admin_enable_user,
+    AdminUserGlobalSignOut(users::UserRefInput) => users::admin_user_global_sign_out,
+    InitiateAuth(auth::InitiateAuthInput) => auth::initiate_auth,
+    AdminInitiateAuth(auth::InitiateAuthInput) => auth::admin_initiate_auth,
+    GetTokensFromRefreshToken(auth::GetTokensInput) => auth::get_tokens_from_refresh_token,
+    RevokeToken(revoke::RevokeTokenInput) => revoke::revoke_token,
+    GetUser(access::AccessTokenInput) => access::get_user,
+    GlobalSignOut(access::AccessTokenInput) => access::global_sign_out,
 }
 
 impl Service {
@@ -98,31 +180,7 @@ impl Service {
 
     /// Answers one AWS JSON 1.1 operation.
     pub fn dispatch(&self, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
-        let result = match operation {
-            "CreateUserPool" => pools::create_user_pool(self, parse(body)?),
-            "DeleteUserPool" => pools::delete_user_pool(self, parse(body)?),
-            "ListUserPools" => pools::list_user_pools(self, parse(body)?),
-            "CreateUserPoolDomain" => pools::create_user_pool_domain(self, parse(body)?),
-            "DeleteUserPoolDomain" => pools::delete_user_pool_domain(self, parse(body)?),
-            "CreateUserPoolClient" => clients::create_user_pool_client(self, parse(body)?),
-            "UpdateUserPoolClient" => clients::update_user_pool_client(self, parse(body)?),
-            "DescribeUserPoolClient" => clients::describe_user_pool_client(self, parse(body)?),
-            "DeleteUserPoolClient" => clients::delete_user_pool_client(self, parse(body)?),
-            "AdminCreateUser" => users::admin_create_user(self, parse(body)?),
-            "AdminGetUser" => users::admin_get_user(self, parse(body)?),
-            "AdminSetUserPassword" => users::admin_set_user_password(self, parse(body)?),
-            "AdminDeleteUser" => users::admin_delete_user(self, parse(body)?),
-            "AdminDisableUser" => users::admin_disable_user(self, parse(body)?),
-            "AdminEnableUser" => users::admin_enable_user(self, parse(body)?),
-            "AdminUserGlobalSignOut" => users::admin_user_global_sign_out(self, parse(body)?),
-            "InitiateAuth" => auth::initiate_auth(self, parse(body)?),
-            "AdminInitiateAuth" => auth::admin_initiate_auth(self, parse(body)?),
-            "GetTokensFromRefreshToken" => auth::get_tokens_from_refresh_token(self, parse(body)?),
-            "RevokeToken" => revoke::revoke_token(self, parse(body)?),
-            "GetUser" => access::get_user(self, parse(body)?),
-            "GlobalSignOut" => access::global_sign_out(self, parse(body)?),
-            _ => Err(ApiError::new(ErrorType::UnknownOperation, format!("Unknown operation {operation}."))),
-        };
+        let result = ApiRequest::decode(operation, body).and_then(|request| request.handle(self));
         result.map_err(|error| self.maybe_echo_token(error, body))
     }
 
