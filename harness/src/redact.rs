@@ -82,10 +82,19 @@ impl Redactor {
         let count = self.counts.entry(kind).or_default();
         *count += 1;
         let placeholder = format!("<{}#{}>", kind.label(), count);
-        let position = self.entries.partition_point(|entry| entry.finder.needle().len() >= value.len());
-        let finder = Finder::new(value.as_bytes()).into_owned();
         let order = self.entries.len();
-        self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order });
+        // A secret with `+`, `/` or `=` travels form-encoded in `/oauth2/*` bodies: that spelling
+        // is the same secret, under the same placeholder.
+        let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let spellings = if encoded == value { vec![value.to_owned()] } else { vec![value.to_owned(), encoded] };
+        for spelling in spellings {
+            if self.index.contains_key(&spelling) {
+                continue;
+            }
+            let position = self.entries.partition_point(|entry| entry.finder.needle().len() >= spelling.len());
+            let finder = Finder::new(spelling.as_bytes()).into_owned();
+            self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order });
+        }
         self.index = self
             .entries
             .iter()
@@ -145,6 +154,16 @@ impl Redactor {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_secret_is_redacted_form_encoded_too() {
+        let mut redactor = Redactor::new();
+        let placeholder = redactor.register("s3cr3t+value/with==", SecretKind::ClientSecret).expect("long enough");
+        let text = "client_secret=s3cr3t%2Bvalue%2Fwith%3D%3D&x=s3cr3t+value/with==";
+        assert_eq!(redactor.redact(text), format!("client_secret={placeholder}&x={placeholder}"));
+        assert_eq!(redactor.register("s3cr3t+value/with==", SecretKind::ClientSecret), Some(placeholder));
+        assert!(redactor.leaks("s3cr3t%2Bvalue%2Fwith%3D%3D"));
+    }
     use super::*;
 
     #[test]

@@ -282,7 +282,11 @@ impl Normaliser {
                 return captures[0].to_owned();
             }
             let label = secret_label(key).unwrap_or("secret");
-            format!("{prefix}{key}={}", self.number(label, value))
+            // Numbered by the value it encodes, so a secret sent form-encoded (`%2B` for `+`)
+            // gets the placeholder it has where it appears as it is.
+            let pair = format!("k={value}");
+            let decoded = form_urlencoded::parse(pair.as_bytes()).next().map(|(_, v)| v.into_owned());
+            format!("{prefix}{key}={}", self.number(label, decoded.as_deref().unwrap_or(value)))
         });
         let mut out = String::with_capacity(text.len());
         let mut last = 0;

@@ -206,3 +206,12 @@ proptest! {
         prop_assert_eq!(&normalise_body(&json, &volatile), &json);
     }
 }
+
+#[test]
+fn a_form_encoded_secret_gets_the_placeholder_of_its_value() {
+    let mut normaliser = Normaliser::new(&[]);
+    let json = normaliser.body(r#"{"ClientSecret":"a+b/c=="}"#);
+    let form = normaliser.text("client_secret=a%2Bb%2Fc%3D%3D");
+    assert!(json.contains("<client-secret#1>"), "{json}");
+    assert_eq!(form, "client_secret=<client-secret#1>");
+}
