@@ -19,14 +19,12 @@
 //! when the message shares a run of token characters with it ([`shares_run`]): both would
 //! otherwise cost more than the decoding under test.
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::response::IntoResponse;
-use serde::de::IgnoredAny;
+use axum::http::{HeaderMap, HeaderName, header};
 use serde_json::Value;
 
 use super::echo::{assert_no_fixture_credential, examine_once, found, replace, shares_run, twin, unexplained};
 use super::fixture::FIXTURE;
-use super::{body_bytes, first_time, lines};
+use super::{assert_aws_rendering, first_time, headers, lines};
 use crate::reference::error::{ApiError, ErrorType};
 use crate::reference::server::answer_api;
 
@@ -55,14 +53,11 @@ pub fn api_dispatch(data: &[u8]) {
     let _turn = fixture.turn();
     let data = fixture.expand(data);
     let Some(([target, content_type], body)) = lines::<2>(&data) else { return };
-    let mut headers = HeaderMap::new();
-    for (name, value) in [(HeaderName::from_static("x-amz-target"), target), (header::CONTENT_TYPE, content_type)] {
-        if value.is_empty() {
-            continue;
-        }
-        let Ok(value) = HeaderValue::from_bytes(value) else { return };
-        headers.insert(name, value);
-    }
+    let Some(headers) =
+        headers([(HeaderName::from_static("x-amz-target"), target), (header::CONTENT_TYPE, content_type)])
+    else {
+        return;
+    };
     let error = match answer(&headers, body) {
         Ok(value) => {
             assert!(value.is_object(), "a success answer is not a JSON object: {value}");
@@ -108,17 +103,7 @@ fn assert_typed(error: &ApiError) {
     if !first_time(("api_dispatch", error.kind.name(), &error.message)) {
         return;
     }
-    let response = error.clone().into_response();
-    let status = response.status();
-    assert!(status.is_client_error(), "{error:?} renders with HTTP {status}");
-    let error_type = response.headers().get("x-amzn-errortype").and_then(|value| value.to_str().ok());
-    assert_eq!(error_type, Some(format!("{}:", error.kind.name()).as_str()), "x-amzn-errortype of {error:?}");
-    // The body is `{"__type":…,"message":…}` (members sorted): checked without building a tree.
-    let body = body_bytes(response.into_body());
-    let prefix = format!(r#"{{"__type":"{}","message":"#, error.kind.name());
-    assert!(body.starts_with(prefix.as_bytes()), "the body of {error:?} does not start with {prefix}");
-    let json = serde_json::from_slice::<IgnoredAny>(&body);
-    assert!(json.is_ok(), "the body of {error:?} is not JSON: {}", String::from_utf8_lossy(&body));
+    assert_aws_rendering(error);
 }
 
 /// The credential values of a JSON body, and every other string in it (keys included).

@@ -18,12 +18,11 @@
 //!   fixed messages, whose only variable part is the operation or a member name. So it can echo no
 //!   value of the request: a token or a secret sent in a member is never quoted.
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderName, header};
 use serde::de::IgnoredAny;
 
 use super::fixture::expand_stand_ins;
-use super::{body_bytes, first_time, lines};
+use super::{assert_aws_rendering, first_time, headers, lines};
 use crate::cognito::TARGET_PREFIX;
 use crate::reference::ApiRequest;
 use crate::reference::error::{ApiError, ErrorType};
@@ -46,14 +45,11 @@ const NOT_JSON: &str = "Request body is not valid JSON.";
 pub fn api_request(data: &[u8]) {
     let data = expand_stand_ins(data);
     let Some(([target, content_type], body)) = lines::<2>(&data) else { return };
-    let mut headers = HeaderMap::new();
-    for (name, value) in [(HeaderName::from_static("x-amz-target"), target), (header::CONTENT_TYPE, content_type)] {
-        if value.is_empty() {
-            continue;
-        }
-        let Ok(value) = HeaderValue::from_bytes(value) else { return };
-        headers.insert(name, value);
-    }
+    let Some(headers) =
+        headers([(HeaderName::from_static("x-amz-target"), target), (header::CONTENT_TYPE, content_type)])
+    else {
+        return;
+    };
     let decoded = api_operation(&headers).and_then(|operation| ApiRequest::decode(operation, body));
     match decoded {
         Ok(request) => {
@@ -79,21 +75,6 @@ pub fn api_request(data: &[u8]) {
     }
 }
 
-/// Checks that a refusal is typed, renders as AWS renders it, and quotes nothing but the
-/// operation (from the header) or a member name.
-fn assert_typed_rendering(error: &ApiError) {
-    let response = error.clone().into_response();
-    let status = response.status();
-    assert!(status.is_client_error(), "{error:?} renders with HTTP {status}");
-    let error_type = response.headers().get("x-amzn-errortype").and_then(|value| value.to_str().ok());
-    assert_eq!(error_type, Some(format!("{}:", error.kind.name()).as_str()), "x-amzn-errortype of {error:?}");
-    let body = body_bytes(response.into_body());
-    let prefix = format!(r#"{{"__type":"{}","message":"#, error.kind.name());
-    assert!(body.starts_with(prefix.as_bytes()), "the body of {error:?} does not start with {prefix}");
-    let json = serde_json::from_slice::<IgnoredAny>(&body);
-    assert!(json.is_ok(), "the body of {error:?} is not JSON: {}", String::from_utf8_lossy(&body));
-}
-
 fn assert_refusal(error: &ApiError, target: &[u8]) {
     assert!(
         matches!(error.kind, ErrorType::UnknownOperation | ErrorType::Serialization),
@@ -117,7 +98,7 @@ fn assert_refusal(error: &ApiError, target: &[u8]) {
         None => assert!(FIXED_MESSAGES.contains(&message), "a refusal with an unexpected message: {message}"),
     }
     if first_time(("api_request", error.kind.name(), message)) {
-        assert_typed_rendering(error);
+        assert_aws_rendering(error);
     }
 }
 

@@ -40,7 +40,12 @@ use std::sync::LazyLock;
 use std::task::{Context, Poll, Waker};
 
 use axum::body::Body;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::response::IntoResponse;
 use parking_lot::Mutex;
+use serde::de::IgnoredAny;
+
+use crate::reference::error::ApiError;
 
 pub use api_dispatch::api_dispatch;
 pub use api_request::api_request;
@@ -76,6 +81,44 @@ fn lines<const N: usize>(data: &[u8]) -> Option<([&[u8]; N], &[u8])> {
         rest = &rest[end + 1..];
     }
     Some((heads, rest))
+}
+
+/// The headers of an input's header lines: an empty line sends no such header. `None` when a line
+/// is no valid header value, as no HTTP request can carry it.
+fn headers<const N: usize>(lines: [(HeaderName, &[u8]); N]) -> Option<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in lines {
+        if !value.is_empty() {
+            headers.insert(name, HeaderValue::from_bytes(value).ok()?);
+        }
+    }
+    Some(headers)
+}
+
+/// Whether line 1 of an OAuth input picks `/oauth2/revoke`: `revoke`, or anything but `token`
+/// whose first byte is even (so every input picks one).
+fn names_revoke(line: &[u8]) -> bool {
+    match line {
+        b"revoke" => true,
+        b"token" => false,
+        other => other.first().is_none_or(|b| b % 2 == 0),
+    }
+}
+
+/// Checks that an AWS error renders as Cognito renders client errors: HTTP 4xx,
+/// `x-amzn-errortype: <type>:`, and a JSON body `{"__type":"<type>","message":…}`.
+fn assert_aws_rendering(error: &ApiError) {
+    let response = error.clone().into_response();
+    let status = response.status();
+    assert!(status.is_client_error(), "{error:?} renders with HTTP {status}");
+    let error_type = response.headers().get("x-amzn-errortype").and_then(|value| value.to_str().ok());
+    assert_eq!(error_type, Some(format!("{}:", error.kind.name()).as_str()), "x-amzn-errortype of {error:?}");
+    // Members are sorted, so the body starts with `__type`: checked without building a tree.
+    let body = body_bytes(response.into_body());
+    let prefix = format!(r#"{{"__type":"{}","message":"#, error.kind.name());
+    assert!(body.starts_with(prefix.as_bytes()), "the body of {error:?} does not start with {prefix}");
+    let json = serde_json::from_slice::<IgnoredAny>(&body);
+    assert!(json.is_ok(), "the body of {error:?} is not JSON: {}", String::from_utf8_lossy(&body));
 }
 
 /// Whether `key` is seen for the first time (by its 64-bit hash; the memory is cleared after 65,536

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::echo::{assert_no_fixture_credential, examine_once, found, is_token_byte, replace, twin, unexplained};
 use super::fixture::{FIXTURE, Fixture};
-use super::{body_bytes, first_time, lines};
+use super::{body_bytes, first_time, headers, lines, names_revoke};
 use crate::reference::{revoke_endpoint, token_endpoint};
 
 /// Form fields whose value is a credential.
@@ -65,20 +65,10 @@ pub fn oauth_dispatch(data: &[u8]) {
     let _turn = fixture.turn();
     let data = fixture.expand(data);
     let Some(([endpoint, content_type, authorization], body)) = lines::<3>(&data) else { return };
-    let endpoint = match endpoint {
-        b"revoke" => Endpoint::Revoke,
-        b"token" => Endpoint::Token,
-        other if other.first().is_some_and(|b| b % 2 == 1) => Endpoint::Token,
-        _ => Endpoint::Revoke,
+    let endpoint = if names_revoke(endpoint) { Endpoint::Revoke } else { Endpoint::Token };
+    let Some(headers) = headers([(header::CONTENT_TYPE, content_type), (header::AUTHORIZATION, authorization)]) else {
+        return;
     };
-    let mut headers = HeaderMap::new();
-    for (name, value) in [(header::CONTENT_TYPE, content_type), (header::AUTHORIZATION, authorization)] {
-        if value.is_empty() {
-            continue;
-        }
-        let Ok(value) = HeaderValue::from_bytes(value) else { return };
-        headers.insert(name, value);
-    }
     let request = Request { endpoint, headers, body };
     let (status, answer_headers, answer) = request.send(fixture);
     assert_shape(endpoint, status, &answer_headers, &answer);

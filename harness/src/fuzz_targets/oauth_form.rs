@@ -27,7 +27,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
 use super::fixture::expand_stand_ins;
-use super::{body_bytes, first_time, lines};
+use super::{body_bytes, first_time, headers, lines, names_revoke};
 use crate::reference::error::OAuthError;
 use crate::reference::{Credentials, RevokeRequest, TokenRequest};
 
@@ -51,19 +51,10 @@ const DESCRIPTIONS: [&str; 12] = [
 pub fn oauth_form(data: &[u8]) {
     let data = expand_stand_ins(data);
     let Some(([endpoint, content_type, authorization], body)) = lines::<3>(&data) else { return };
-    let revoke = match endpoint {
-        b"revoke" => true,
-        b"token" => false,
-        other => other.first().is_none_or(|b| b % 2 == 0),
+    let revoke = names_revoke(endpoint);
+    let Some(headers) = headers([(header::CONTENT_TYPE, content_type), (header::AUTHORIZATION, authorization)]) else {
+        return;
     };
-    let mut headers = HeaderMap::new();
-    for (name, value) in [(header::CONTENT_TYPE, content_type), (header::AUTHORIZATION, authorization)] {
-        if value.is_empty() {
-            continue;
-        }
-        let Ok(value) = HeaderValue::from_bytes(value) else { return };
-        headers.insert(name, value);
-    }
     let decoded = if revoke {
         RevokeRequest::decode(&headers, body).map(|request| (Some(request.token), request.credentials))
     } else {
