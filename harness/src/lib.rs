@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cognito;
 pub mod error;
 pub mod exit_codes;
+pub mod form;
 pub mod fuzz;
 pub mod fuzz_targets;
 pub mod jwt;

@@ -251,29 +251,25 @@ impl Fixture {
 
 /// `data` with every placeholder of `values` replaced by its value.
 fn expand<'a>(values: &[(&'static str, String)], data: &'a [u8]) -> Cow<'a, [u8]> {
-    if memchr::memchr(b'@', data).is_none() {
-        return Cow::Borrowed(data);
-    }
-    let mut out = Vec::with_capacity(data.len());
-    let mut rest = data;
-    while let Some(at) = memchr::memchr(b'@', rest) {
-        out.extend_from_slice(&rest[..at]);
-        rest = &rest[at..];
-        // A placeholder is `@NAME@`: compare the whole candidate, so names of another length
-        // cost no byte comparison (libFuzzer intercepts each one).
-        let candidate = memchr::memchr(b'@', &rest[1..]).map(|end| &rest[..end + 2]);
-        match candidate.and_then(|candidate| values.iter().find(|(name, _)| name.as_bytes() == candidate)) {
-            Some((name, value)) => {
+    // One pass over the `@`s: a placeholder is the span between two consecutive ones, compared
+    // whole, so names of another length cost no byte comparison (libFuzzer intercepts each one).
+    let mut out = Vec::new();
+    let (mut copied, mut open) = (0, None);
+    for at in memchr::memchr_iter(b'@', data) {
+        let named = |start| values.iter().find(|(name, _)| name.as_bytes() == &data[start..=at]);
+        match open.and_then(|start| named(start).map(|(_, value)| (start, value))) {
+            Some((start, value)) => {
+                out.extend_from_slice(&data[copied..start]);
                 out.extend_from_slice(value.as_bytes());
-                rest = &rest[name.len()..];
+                (copied, open) = (at + 1, None);
             }
-            None => {
-                out.push(b'@');
-                rest = &rest[1..];
-            }
+            None => open = Some(at),
         }
     }
-    out.extend_from_slice(rest);
+    if copied == 0 {
+        return Cow::Borrowed(data);
+    }
+    out.extend_from_slice(&data[copied..]);
     Cow::Owned(out)
 }
 

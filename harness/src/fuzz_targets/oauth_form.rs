@@ -20,6 +20,9 @@
 //!   `error` member (checked once per distinct error), with a fixed description or none: it can
 //!   quote nothing of the request.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::IntoResponse;
 use base64::Engine;
@@ -77,19 +80,21 @@ fn assert_plain_reading(
     let text = |name| headers.get(name).and_then(|value: &HeaderValue| value.to_str().ok());
     let media_type = text(header::CONTENT_TYPE).unwrap_or_default().split(';').next().unwrap_or_default().trim();
     assert!(media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded"), "accepted as a form: {media_type}");
-    let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    for (index, (key, _)) in pairs.iter().enumerate() {
-        assert!(!pairs[..index].iter().any(|(other, _)| other == key), "a repeated parameter `{key}` was accepted");
+    // `form_urlencoded` itself, not the decoder's lazy reading of it.
+    let pairs: Vec<(Cow<str>, Cow<str>)> = form_urlencoded::parse(body).collect();
+    let mut names = HashSet::with_capacity(pairs.len());
+    for (name, _) in &pairs {
+        assert!(names.insert(name.as_ref()), "a repeated parameter `{name}` was accepted");
     }
-    let form = |name: &str| {
-        pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).filter(|v| !v.is_empty())
+    let form = |wanted: &str| {
+        let value = pairs.iter().find(|(name, _)| name == wanted).map(|(_, value)| value.clone());
+        value.filter(|value| !value.is_empty())
     };
     if revoke {
-        assert_eq!(token.as_deref(), form("token"), "the token is not the form's");
+        assert_eq!(token.as_deref(), form("token").as_deref(), "the token is not the form's");
     } else {
-        assert_eq!(form("grant_type"), Some("refresh_token"), "accepted another grant");
-        assert_eq!(token.as_deref(), form("refresh_token"), "the refresh token is not the form's");
+        assert_eq!(form("grant_type").as_deref(), Some("refresh_token"), "accepted another grant");
+        assert_eq!(token.as_deref(), form("refresh_token").as_deref(), "the refresh token is not the form's");
     }
     let expected = match text(header::AUTHORIZATION) {
         Some(value) => {
@@ -103,7 +108,7 @@ fn assert_plain_reading(
             Some(Credentials { client_id: id.to_owned(), secret: (!secret.is_empty()).then(|| secret.to_owned()) })
         }
         None => form("client_id")
-            .map(|id| Credentials { client_id: id.to_owned(), secret: form("client_secret").map(str::to_owned) }),
+            .map(|id| Credentials { client_id: id.into_owned(), secret: form("client_secret").map(Cow::into_owned) }),
     };
     assert_eq!(credentials, expected, "the client is not the request's");
 }

@@ -6,6 +6,9 @@
 //! the form. A Basic header and a body `client_id` must agree (spec Q13, inferred). Parameters
 //! may appear once (RFC 6749 §3.1); unknown parameters, `token_type_hint` included, are ignored.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -26,28 +29,30 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const INVALID_TOKEN_DESCRIPTION: &str =
     "Access token is expired, disabled, or deleted, or the user has globally signed out.";
 
-/// A parsed form body in which every parameter appears at most once.
-struct Form(Map<String, Value>);
+/// A parsed form body in which every parameter appears at most once. Names and values borrow
+/// from the body unless they were escaped.
+struct Form<'a>(BTreeMap<Cow<'a, str>, Cow<'a, str>>);
 
-impl Form {
-    fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Self, OAuthError> {
+impl<'a> Form<'a> {
+    fn parse(headers: &HeaderMap, body: &'a [u8]) -> Result<Self, OAuthError> {
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let media_type = content_type.split(';').next().unwrap_or_default().trim();
         if !media_type.eq_ignore_ascii_case(FORM) {
             return Err(OAuthError::bad_request(OAuthErrorCode::InvalidRequest)
                 .describe("Content-Type must be application/x-www-form-urlencoded"));
         }
-        let mut params = Map::new();
-        for (key, value) in form_urlencoded::parse(body) {
-            if params.insert(key.clone().into_owned(), Value::String(value.into_owned())).is_some() {
+        let mut params = BTreeMap::new();
+        for (name, value) in form_urlencoded::parse(body) {
+            if params.insert(name, value).is_some() {
                 return Err(OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("a parameter is repeated"));
             }
         }
         Ok(Self(params))
     }
 
+    /// The value of `name`, unless it is absent or empty.
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).and_then(Value::as_str).filter(|value| !value.is_empty())
+        self.0.get(name).map(Cow::as_ref).filter(|value| !value.is_empty())
     }
 }
 

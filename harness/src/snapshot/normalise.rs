@@ -28,6 +28,7 @@ use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
 use super::transcript::{ExpectationLine, StepLine, Transcript};
+use crate::form::decode_component;
 use crate::report::model::{ExpectationResult, ScenarioResult, StepRecord, Verdict, Volatile};
 
 /// The placeholder of every time: times are never compared, so they are not numbered.
@@ -284,9 +285,7 @@ impl Normaliser {
             let label = secret_label(key).unwrap_or("secret");
             // Numbered by the value it encodes, so a secret sent form-encoded (`%2B` for `+`)
             // gets the placeholder it has where it appears as it is.
-            let pair = format!("k={value}");
-            let decoded = form_urlencoded::parse(pair.as_bytes()).next().map(|(_, v)| v.into_owned());
-            format!("{prefix}{key}={}", self.number(label, decoded.as_deref().unwrap_or(value)))
+            format!("{prefix}{key}={}", self.number(label, &decode_component(value.as_bytes())))
         });
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
