@@ -273,46 +273,6 @@ fn expand<'a>(values: &[(&'static str, String)], data: &'a [u8]) -> Cow<'a, [u8]
     Cow::Owned(out)
 }
 
-/// Short values of the placeholders' shapes, for the targets that only decode
-/// ([`api_request`](super::api_request), [`oauth_form`](super::oauth_form)): they look nothing
-/// up, and the fixture's 1,800-byte tokens would only make every input slower to decode.
-static STAND_INS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
-    let (client, secret, public) = (
-        "1fuzzclient0000000000000aa",
-        "fuzzsecret00000000000000000000000000000000000000000",
-        "1fuzzpublic00000000000000bb",
-    );
-    let jwt = "eyJraWQiOiJmdXp6In0.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJl";
-    let values = [
-        "us-east-1_FuzzPool1".to_owned(),
-        "us-east-1_FuzzPool2".to_owned(),
-        DOMAIN.to_owned(),
-        client.to_owned(),
-        secret.to_owned(),
-        "c2VjcmV0LWhhc2gtc3RhbmQtaW4tMDAwMDAwMDAwMDA=".to_owned(),
-        STANDARD.encode(format!("{client}:{secret}")),
-        public.to_owned(),
-        STANDARD.encode(format!("{public}:")),
-        "1fuzznorevoke000000000000cc".to_owned(),
-        "1fuzzother00000000000000dd".to_owned(),
-        USERNAME.to_owned(),
-        PASSWORD.to_owned(),
-        "refresh-token-stand-in-0001".to_owned(),
-        jwt.to_owned(),
-        jwt.to_owned(),
-        "refresh-token-stand-in-0002".to_owned(),
-        jwt.to_owned(),
-        "refresh-token-stand-in-0003".to_owned(),
-        jwt.to_owned(),
-    ];
-    PLACEHOLDERS.iter().map(|(name, _)| *name).zip(values).collect()
-});
-
-/// `data` with every placeholder replaced by a short stand-in of its shape (see [`STAND_INS`]).
-pub fn expand_stand_ins(data: &[u8]) -> Cow<'_, [u8]> {
-    expand(&STAND_INS, data)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
