@@ -154,6 +154,7 @@ impl Redactor {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_secret_is_redacted_form_encoded_too() {
@@ -164,7 +165,6 @@ mod tests {
         assert_eq!(redactor.register("s3cr3t+value/with==", SecretKind::ClientSecret), Some(placeholder));
         assert!(redactor.leaks("s3cr3t%2Bvalue%2Fwith%3D%3D"));
     }
-    use super::*;
 
     #[test]
     fn placeholders_keep_equality() {

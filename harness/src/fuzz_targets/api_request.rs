@@ -19,9 +19,9 @@
 //!   fixed messages, whose only variable part is the operation or a member name. So it can echo no
 //!   value of the request: a token or a secret sent in a member is never quoted.
 
-use axum::http::{HeaderName, header};
 use std::fmt;
 
+use axum::http::{HeaderName, header};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
@@ -37,7 +37,7 @@ const FIXED_MESSAGES: [&str; 6] = [
     "Malformed X-Amz-Target header.",
     "Unknown X-Amz-Target.",
     "Content-Type must be application/x-amz-json-1.1.",
-    "Request body is not valid JSON.",
+    NOT_JSON,
     "Request body does not match the operation's input shape.",
 ];
 

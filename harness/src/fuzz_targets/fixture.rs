@@ -219,7 +219,26 @@ impl Fixture {
 
     /// `data` with every placeholder replaced by its value.
     pub fn expand<'a>(&self, data: &'a [u8]) -> Cow<'a, [u8]> {
-        expand(&self.values, data)
+        // One pass over the `@`s: a placeholder is the span between two consecutive ones, compared
+        // whole, so names of another length cost no byte comparison (libFuzzer intercepts each one).
+        let mut out = Vec::new();
+        let (mut copied, mut open) = (0, None);
+        for at in memchr::memchr_iter(b'@', data) {
+            let named = |start| self.values.iter().find(|(name, _)| name.as_bytes() == &data[start..=at]);
+            match open.and_then(|start| named(start).map(|(_, value)| (start, value))) {
+                Some((start, value)) => {
+                    out.extend_from_slice(&data[copied..start]);
+                    out.extend_from_slice(value.as_bytes());
+                    (copied, open) = (at + 1, None);
+                }
+                None => open = Some(at),
+            }
+        }
+        if copied == 0 {
+            return Cow::Borrowed(data);
+        }
+        out.extend_from_slice(&data[copied..]);
+        Cow::Owned(out)
     }
 
     /// Whether `answer` contains one of the fixture's [credentials](Self::credentials). The
@@ -247,30 +266,6 @@ impl Fixture {
         ];
         self.values.iter().filter(|(name, _)| CREDENTIALS.contains(name)).map(|(_, value)| value.as_str())
     }
-}
-
-/// `data` with every placeholder of `values` replaced by its value.
-fn expand<'a>(values: &[(&'static str, String)], data: &'a [u8]) -> Cow<'a, [u8]> {
-    // One pass over the `@`s: a placeholder is the span between two consecutive ones, compared
-    // whole, so names of another length cost no byte comparison (libFuzzer intercepts each one).
-    let mut out = Vec::new();
-    let (mut copied, mut open) = (0, None);
-    for at in memchr::memchr_iter(b'@', data) {
-        let named = |start| values.iter().find(|(name, _)| name.as_bytes() == &data[start..=at]);
-        match open.and_then(|start| named(start).map(|(_, value)| (start, value))) {
-            Some((start, value)) => {
-                out.extend_from_slice(&data[copied..start]);
-                out.extend_from_slice(value.as_bytes());
-                (copied, open) = (at + 1, None);
-            }
-            None => open = Some(at),
-        }
-    }
-    if copied == 0 {
-        return Cow::Borrowed(data);
-    }
-    out.extend_from_slice(&data[copied..]);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -40,8 +40,10 @@ use std::sync::LazyLock;
 use std::task::{Context, Poll, Waker};
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use parking_lot::Mutex;
 use serde::de::IgnoredAny;
 
@@ -103,6 +105,19 @@ fn names_revoke(line: &[u8]) -> bool {
         b"token" => false,
         other => other.first().is_none_or(|b| b % 2 == 0),
     }
+}
+
+/// The client id and secret of a well-formed `Authorization: Basic` header (split at the first
+/// colon, not URL-decoded): the OAuth targets' own reading, independent of the reference's.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// Checks that an AWS error renders as Cognito renders client errors: HTTP 4xx,

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::echo::{assert_no_fixture_credential, examine_once, found, is_token_byte, replace, twin, unexplained};
 use super::fixture::{FIXTURE, Fixture};
-use super::{body_bytes, first_time, headers, lines, names_revoke};
+use super::{basic_credentials, body_bytes, first_time, headers, lines, names_revoke};
 use crate::form::{decode_component, raw_pairs};
 use crate::reference::{revoke_endpoint, token_endpoint};
 
@@ -162,18 +162,6 @@ fn public_values(body: &[u8]) -> Vec<String> {
         values.push(key.into_owned());
     }
     values
-}
-
-/// The client id and secret of a well-formed `Authorization: Basic` header.
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
 }
 
 #[cfg(test)]

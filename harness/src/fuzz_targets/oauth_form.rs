@@ -25,11 +25,9 @@ use std::collections::HashSet;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::IntoResponse;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-use super::{body_bytes, first_time, headers, lines, names_revoke};
+use super::{basic_credentials, body_bytes, first_time, headers, lines, names_revoke};
 use crate::form::{decode_component, raw_pairs};
 use crate::reference::error::OAuthError;
 use crate::reference::{Credentials, RevokeRequest, TokenRequest};
@@ -98,14 +96,12 @@ fn assert_plain_reading(
     }
     let expected = match text(header::AUTHORIZATION) {
         Some(value) => {
-            let (scheme, encoded) = value.split_once(' ').expect("an accepted Authorization value has a scheme");
-            assert!(scheme.eq_ignore_ascii_case("basic"), "accepted the {scheme} scheme");
-            let decoded = STANDARD.decode(encoded.trim()).expect("accepted Basic credentials are base64");
-            let decoded = String::from_utf8(decoded).expect("accepted Basic credentials are UTF-8");
-            let (id, secret) = decoded.split_once(':').expect("accepted Basic credentials have a colon");
+            let (id, secret) = basic_credentials(headers)
+                .unwrap_or_else(|| panic!("accepted an Authorization value that is no Basic id:secret: {value}"));
+            let id = id.as_str();
             assert!(form("client_id").is_none_or(|body_id| body_id == id), "the header and client_id disagree");
             assert_eq!(form("client_secret"), None, "two authentication methods accepted");
-            Some(Credentials { client_id: id.to_owned(), secret: (!secret.is_empty()).then(|| secret.to_owned()) })
+            Some(Credentials { client_id: id.to_owned(), secret: (!secret.is_empty()).then_some(secret) })
         }
         None => form("client_id")
             .map(|id| Credentials { client_id: id.into_owned(), secret: form("client_secret").map(Cow::into_owned) }),
@@ -130,6 +126,9 @@ fn assert_refusal(error: &OAuthError) {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     #[test]
