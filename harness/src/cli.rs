@@ -68,6 +68,15 @@ pub struct TargetArgs {
     /// Per-request timeout, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
+    /// Also trust the certificate authorities in this PEM file (a corporate proxy's, say), for
+    /// the target and the AWS credential chain alike, as the AWS CLI does.
+    #[arg(long, value_name = "FILE", env = "AWS_CA_BUNDLE")]
+    pub ca_bundle: Option<PathBuf>,
+    /// Rehearsals only (`--target aws`): resolve every AWS host name to this address, a stand-in
+    /// such as `serve --aws-rehearsal`, so the run takes the very path it takes against AWS
+    /// (real host names, TLS, SigV4) without leaving the machine. Other names do not resolve.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub rehearsal: Option<std::net::SocketAddr>,
 }
 
 /// Which scenarios.

@@ -46,6 +46,9 @@ pub enum Error {
     /// The fuzzer could not proceed.
     #[error(transparent)]
     Fuzz(#[from] FuzzError),
+    /// `--ca-bundle` (or `AWS_CA_BUNDLE`) cannot be used.
+    #[error(transparent)]
+    Network(#[from] crate::wire::NetworkError),
     /// I/O on the harness's side.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -55,7 +58,7 @@ impl Error {
     /// The documented exit code for this error (see [`exit_codes`]).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::UnknownFault(_) => exit_codes::USAGE,
+            Error::Usage(_) | Error::UnknownFault(_) | Error::Network(_) => exit_codes::USAGE,
             Error::Load(LoadError::Invalid(_)) | Error::TargetConfig(TargetConfigError::Invalid(_)) => {
                 exit_codes::INVALID_FILE
             }

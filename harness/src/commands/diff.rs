@@ -24,6 +24,8 @@ fn live(args: &DiffArgs, name: &str) -> Result<Vec<Transcript>, Error> {
         endpoint_url: None,
         create_aws_resources: false,
         timeout: 10.0,
+        ca_bundle: None,
+        rehearsal: None,
     };
     let (spec, connect) = resolve(&target_args, FaultSet::none())?;
     if matches!(spec, TargetSpec::Aws { .. }) {

@@ -6,7 +6,7 @@ use cognito_conformance::Error;
 use cognito_conformance::reference::FaultSet;
 use cognito_conformance::target::spawn::default_script;
 use cognito_conformance::target::{ConnectOptions, ProfileConfig, TargetSpec, is_loopback_url};
-use cognito_conformance::wire::WireOptions;
+use cognito_conformance::wire::{CaBundle, Network, WireOptions};
 
 use crate::cli::TargetArgs;
 
@@ -35,16 +35,28 @@ pub fn resolve(args: &TargetArgs, faults: FaultSet) -> Result<(TargetSpec, Conne
                 *endpoint = Some(url.clone());
             }
         }
-        _ if args.region.is_some() || args.endpoint_url.is_some() => {
-            return Err(Error::Usage("--region and --endpoint-url only apply to --target aws".into()));
+        _ if args.region.is_some() || args.endpoint_url.is_some() || args.rehearsal.is_some() => {
+            return Err(Error::Usage("--region, --endpoint-url and --rehearsal only apply to --target aws".into()));
         }
         _ => {}
     }
+    if let Some(addr) = args.rehearsal {
+        if args.endpoint_url.is_some() {
+            return Err(Error::Usage(
+                "--rehearsal sends AWS's own host names to the stand-in: drop --endpoint-url".into(),
+            ));
+        }
+        if !addr.ip().is_loopback() && !args.allow_remote {
+            return Err(Error::Usage(format!("--rehearsal {addr} is not on loopback: add --allow-remote")));
+        }
+    }
+    let network =
+        Network { ca_bundle: args.ca_bundle.as_deref().map(CaBundle::load).transpose()?, rehearsal: args.rehearsal };
     let spawn = args.spawn.then(|| seconds(args.spawn_timeout, "--spawn-timeout").map(|wait| (default_script(), wait)));
     let options = ConnectOptions {
         allow_remote: args.allow_remote,
         spawn: spawn.transpose()?,
-        wire: WireOptions { timeout: seconds(args.timeout, "--timeout")?, ..WireOptions::default() },
+        wire: WireOptions { timeout: seconds(args.timeout, "--timeout")?, network, ..WireOptions::default() },
     };
     Ok((spec, options))
 }

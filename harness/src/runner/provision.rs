@@ -166,6 +166,7 @@ pub fn wire_rule(error: &WireError) -> &'static str {
     match error {
         WireError::Timeout(_) => "no answer within the request timeout",
         WireError::Connect(_) => "target unreachable",
+        WireError::TooLarge(_) => "answer larger than the body limit",
         WireError::Other(_) => "transport error",
     }
 }

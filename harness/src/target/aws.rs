@@ -81,7 +81,7 @@ fn no_network() -> SharedHttpClient {
 
 /// Resolves the region and credentials the way the AWS SDKs and CLI do (environment variables,
 /// then the shared config and credentials files with `AWS_PROFILE`, …), and returns a signer.
-pub async fn signer(region: Option<&str>) -> Result<(Signer, String), AwsError> {
+pub async fn signer(region: Option<&str>, _network: &crate::wire::Network) -> Result<(Signer, String), AwsError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(no_network());
     if let Some(region) = region {
         loader = loader.region(aws_config::Region::new(region.to_owned()));

@@ -13,8 +13,6 @@ pub mod aws;
 pub mod config;
 pub mod spawn;
 
-use std::net::IpAddr;
-
 pub use config::{Profile, ProfileConfig, TargetConfigError, builtin_profiles};
 
 use crate::reference::{FaultSet, ReferenceConfig, ReferenceServer, ServeError};
@@ -117,21 +115,22 @@ impl TargetSpec {
 }
 
 /// Whether `url`'s host is a loopback address (127.0.0.0/8, ::1, `localhost`).
+///
+/// The URL is parsed by the same parser the HTTP client uses (the `url` crate, which reqwest
+/// re-exports), so the host judged here is the host connected to. A URL with credentials in it
+/// (`http://[::1]@0.0.0.0:5000`, whose host is 0.0.0.0) is refused outright: the harness never
+/// sends credentials that way, and such a URL only serves to disguise its host.
 pub fn is_loopback_url(url: &str) -> Result<bool, TargetError> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| TargetError::BadUrl(url.to_owned()))?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = if let Some(bracketed) = authority.strip_prefix('[') {
-        bracketed.split(']').next().unwrap_or_default()
-    } else {
-        authority.rsplit_once(':').map_or(authority, |(host, _)| host)
-    };
-    if host.is_empty() {
-        return Err(TargetError::BadUrl(url.to_owned()));
+    let bad = || TargetError::BadUrl(url.to_owned());
+    let parsed = reqwest::Url::parse(url).map_err(|_| bad())?;
+    if !matches!(parsed.scheme(), "http" | "https") || !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad());
     }
-    Ok(host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+    match parsed.host().ok_or_else(bad)? {
+        url::Host::Domain(name) => Ok(name.eq_ignore_ascii_case("localhost")),
+        url::Host::Ipv4(ip) => Ok(ip.is_loopback()),
+        url::Host::Ipv6(ip) => Ok(ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())),
+    }
 }
 
 /// A target the harness can talk to.
@@ -216,7 +215,7 @@ impl Connected {
                 if options.spawn.is_some() {
                     return Err(TargetError::NotSpawnable);
                 }
-                let (signer, region) = aws::signer(region.as_deref()).await?;
+                let (signer, region) = aws::signer(region.as_deref(), &wire_options.network).await?;
                 let (endpoint, hosted) = match endpoint {
                     Some(url) => (url.trim_end_matches('/').to_owned(), HostedAddressing::HostHeader),
                     None => (aws::endpoint(&region), HostedAddressing::Real),
@@ -276,11 +275,26 @@ mod tests {
         for url in ["http://127.0.0.1:5000", "http://localhost", "http://[::1]:9229/x", "http://127.9.9.9"] {
             assert!(is_loopback_url(url).unwrap(), "{url}");
         }
-        for url in ["http://10.0.0.1:5000", "https://cognito-idp.us-east-1.amazonaws.com", "http://example.com"] {
+        for url in [
+            "http://10.0.0.1:5000",
+            "https://cognito-idp.us-east-1.amazonaws.com",
+            "http://example.com",
+            "http://0.0.0.0:5000",
+            "http://127.0.0.1.example.com",
+            "http://[::ffff:10.0.0.1]:5000",
+        ] {
             assert!(!is_loopback_url(url).unwrap(), "{url}");
         }
-        assert!(is_loopback_url("ftp://x").is_err());
-        assert!(is_loopback_url("http://").is_err());
+        for url in [
+            "ftp://x",
+            "http://",
+            "http://[::1]@0.0.0.0:5000",
+            "http://127.0.0.1:5000@10.0.0.1",
+            "http://user:pass@127.0.0.1:5000",
+            "http://[::1",
+        ] {
+            assert!(is_loopback_url(url).is_err(), "{url}");
+        }
     }
 
     #[test]

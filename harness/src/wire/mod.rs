@@ -1,6 +1,12 @@
 //! The harness's side of the wire: AWS JSON 1.1 calls, hosted-endpoint requests and JWKS
 //! fetches against one target, with a per-request timeout, a per-target concurrency cap and
 //! bounded retries of throttling (and of nothing else).
+//!
+//! A target may be hostile or broken, and a request may carry passwords, secrets and tokens, so
+//! the client never follows a redirect (a 3xx is the answer, judged as such; following one would
+//! resend those to wherever it points) and reads at most [`WireOptions::body_limit`] bytes of an
+//! answer (past it the request fails with [`WireError::TooLarge`], and the rest is never read).
+//! HTTPS is rustls with the platform's and Mozilla's roots plus any `--ca-bundle` ([`network`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +15,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+pub mod network;
 pub mod sigv4;
+
+pub use network::{CaBundle, Network, NetworkError};
 
 pub use crate::cognito::{AMZ_JSON, TARGET_PREFIX};
 
@@ -35,7 +44,16 @@ pub struct WireOptions {
     pub throttle_retries: u32,
     /// The first backoff; doubled on each retry, with jitter.
     pub backoff: Duration,
+    /// The largest answer body read, in bytes ([`DEFAULT_BODY_LIMIT`]).
+    pub body_limit: usize,
+    /// Trusted authorities and, for rehearsals, where AWS host names resolve.
+    pub network: Network,
 }
+
+/// The largest answer body the harness reads by default: 1 MiB. Cognito's answers are a few
+/// kilobytes; anything near this is a broken or hostile target, and reading it whole would put it
+/// in memory and in reports.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 impl Default for WireOptions {
     fn default() -> Self {
@@ -44,6 +62,8 @@ impl Default for WireOptions {
             max_in_flight: 32,
             throttle_retries: 5,
             backoff: Duration::from_millis(100),
+            body_limit: DEFAULT_BODY_LIMIT,
+            network: Network::default(),
         }
     }
 }
@@ -105,6 +125,9 @@ pub enum WireError {
     /// The connection failed.
     #[error("cannot connect: {0}")]
     Connect(String),
+    /// The answer's body is larger than the limit; the rest of it was not read.
+    #[error("the answer's body is larger than {0} bytes; the rest was not read")]
+    TooLarge(usize),
     /// The request could not be built or the answer could not be read.
     #[error("{0}")]
     Other(String),
@@ -202,11 +225,11 @@ impl Wire {
         hosted: HostedAddressing,
         options: WireOptions,
     ) -> Result<Self, WireError> {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(options.timeout)
-            .pool_max_idle_per_host(options.max_in_flight)
-            .build()
-            .map_err(|e| WireError::Other(e.to_string()))?;
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(options.max_in_flight);
+        let http = options.network.configure(builder).build().map_err(|e| WireError::Other(e.to_string()))?;
         let permits = Arc::new(Semaphore::new(options.max_in_flight.max(1)));
         Ok(Self {
             signer: None,
@@ -312,15 +335,30 @@ impl Wire {
             .iter()
             .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| if error.is_timeout() { WireError::Timeout(self.options.timeout) } else { error.into() })?
-            .to_vec();
+        let body = self.read_body(response).await?;
         if let Some(timeline) = &self.timeline {
             timeline.record(started, Instant::now());
         }
         Ok(Exchange { status, headers, body, elapsed: started.elapsed() })
+    }
+
+    /// Reads the body up to the limit: a declared length past it is refused unread, and a body
+    /// that grows past it (chunked, say) is abandoned there.
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, WireError> {
+        let limit = self.options.body_limit;
+        if response.content_length().is_some_and(|length| length > limit as u64) {
+            return Err(WireError::TooLarge(limit));
+        }
+        let timeout = self.options.timeout;
+        let map = |error: reqwest::Error| if error.is_timeout() { WireError::Timeout(timeout) } else { error.into() };
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(map)? {
+            if body.len() + chunk.len() > limit {
+                return Err(WireError::TooLarge(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 }
 
