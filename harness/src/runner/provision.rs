@@ -167,6 +167,7 @@ pub fn wire_rule(error: &WireError) -> &'static str {
         WireError::Timeout(_) => "no answer within the request timeout",
         WireError::Connect(_) => "target unreachable",
         WireError::TooLarge(_) => "answer larger than the body limit",
+        WireError::Deadline => "the run's deadline was reached",
         WireError::Other(_) => "transport error",
     }
 }

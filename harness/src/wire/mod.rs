@@ -128,6 +128,9 @@ pub enum WireError {
     /// The answer's body is larger than the limit; the rest of it was not read.
     #[error("the answer's body is larger than {0} bytes; the rest was not read")]
     TooLarge(usize),
+    /// The run's deadline passed before the request could be sent (or sent again).
+    #[error("the run's deadline has passed")]
+    Deadline,
     /// The request could not be built or the answer could not be read.
     #[error("{0}")]
     Other(String),
@@ -195,6 +198,7 @@ pub struct Wire {
     hosted: HostedAddressing,
     options: WireOptions,
     permits: Arc<Semaphore>,
+    deadline: Option<Instant>,
 }
 
 /// A request before it is sent.
@@ -240,6 +244,7 @@ impl Wire {
             hosted,
             options,
             permits,
+            deadline: None,
         })
     }
 
@@ -247,6 +252,19 @@ impl Wire {
     pub fn with_signer(mut self, signer: sigv4::Signer) -> Self {
         self.signer = Some(signer);
         self
+    }
+
+    /// A client that sends nothing after `deadline`: a request not yet sent then fails with
+    /// [`WireError::Deadline`], a throttled one is not retried past it, and waiting for a
+    /// concurrency permit ends there. A request already in flight keeps its own timeout, so a run
+    /// ends by about its deadline plus one request timeout. Clean-up uses a client without one.
+    pub fn with_deadline(&self, deadline: Instant) -> Self {
+        Self { deadline: Some(deadline), ..self.clone() }
+    }
+
+    /// The same client without a deadline (for clean-up after the deadline).
+    pub fn without_deadline(&self) -> Self {
+        Self { deadline: None, ..self.clone() }
     }
 
     /// Records every request's time in flight on `timeline`.
@@ -310,13 +328,29 @@ impl Wire {
             }
             let base = self.options.backoff.saturating_mul(1 << attempt.min(10));
             let jitter = rand::random_range(0.5..1.5);
-            tokio::time::sleep(base.mul_f64(jitter).min(Duration::from_secs(20))).await;
+            let pause = base.mul_f64(jitter).min(Duration::from_secs(20));
+            // A retry that would start after the deadline is not made: the throttled answer is
+            // the answer.
+            if self.deadline.is_some_and(|deadline| Instant::now() + pause >= deadline) {
+                return Ok(exchange);
+            }
+            tokio::time::sleep(pause).await;
             attempt += 1;
         }
     }
 
     async fn send_once(&self, request: &Request) -> Result<Exchange, WireError> {
-        let _permit = self.permits.acquire().await.map_err(|e| WireError::Other(e.to_string()))?;
+        let permit = self.permits.acquire();
+        let _permit = match self.deadline {
+            Some(deadline) => {
+                tokio::time::timeout_at(deadline.into(), permit).await.map_err(|_| WireError::Deadline)?
+            }
+            None => permit.await,
+        }
+        .map_err(|e| WireError::Other(e.to_string()))?;
+        if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return Err(WireError::Deadline);
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| WireError::Other(e.to_string()))?;
