@@ -138,7 +138,18 @@ pub enum WireError {
 
 impl From<reqwest::Error> for WireError {
     fn from(error: reqwest::Error) -> Self {
-        if error.is_connect() { WireError::Connect(error.to_string()) } else { WireError::Other(error.to_string()) }
+        // reqwest's own message is "error sending request for url (…)"; the cause a user can act
+        // on (refused, unknown certificate issuer, name not resolved) is further down the chain.
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message = format!("{message}: {text}");
+            }
+            source = cause.source();
+        }
+        if error.is_connect() { WireError::Connect(message) } else { WireError::Other(message) }
     }
 }
 
