@@ -39,6 +39,10 @@ pub const REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
 /// in a loop.
 pub const REFRESH_RETRY: Duration = Duration::from_secs(30);
 
+/// The longest single wait of the refresher: the expiry is measured against the wall clock again
+/// after it (which a suspended laptop moves on), and timers stay within tokio's range.
+pub const REFRESH_CHECK: Duration = Duration::from_secs(60 * 60);
+
 /// A provider of the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -184,8 +188,15 @@ impl Resolved {
         let provider = self.provider.clone();
         tokio::spawn(async move {
             loop {
-                let left = expiry.duration_since(SystemTime::now()).unwrap_or_default();
-                tokio::time::sleep(left.saturating_sub(REFRESH_BEFORE).max(REFRESH_RETRY)).await;
+                let due = expiry.duration_since(SystemTime::now()).unwrap_or_default().saturating_sub(REFRESH_BEFORE);
+                if due > REFRESH_CHECK {
+                    tokio::time::sleep(REFRESH_CHECK).await;
+                    if !slot.in_use() {
+                        return;
+                    }
+                    continue;
+                }
+                tokio::time::sleep(due.max(REFRESH_RETRY)).await;
                 match ask(&provider).await {
                     Ok(fresh) => {
                         let next = fresh.expiry();
