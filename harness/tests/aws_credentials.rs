@@ -14,6 +14,7 @@ mod aws_stand_in;
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use aws_stand_in::{Issued, Script, StandIn};
 use cognito_conformance::exit_codes;
@@ -241,6 +242,45 @@ fn sso_session_profile() {
 #[test]
 fn legacy_sso_profile() {
     sso(false);
+}
+
+#[test]
+fn an_sso_session_token_about_to_expire_is_refreshed_first() {
+    let (old_token, new_token) = ("sso-expiring-access-token-do-not-print", "sso-refreshed-access-token-do-not-print");
+    let (refresh_token, client_secret) = ("sso-refresh-token-do-not-print", "sso-client-secret-do-not-print");
+    let issued = Issued::new("ASIASSOREFRESHED", "sso-refreshed", true);
+    let machine = Machine::new(Script {
+        sso: Some((new_token.into(), issued.clone())),
+        oidc: Some((refresh_token.into(), new_token.into())),
+        ..Script::default()
+    });
+    machine.write(
+        ".aws/config",
+        "[profile admin]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Conformance\n\n\
+         [sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    let in_a_minute = humantime::format_rfc3339_seconds(std::time::SystemTime::now() + Duration::from_secs(60));
+    let cached = serde_json::json!({
+        "accessToken": old_token, "expiresAt": in_a_minute.to_string(), "region": "us-east-1",
+        "startUrl": "https://d-1234567890.awsapps.com/start", "clientId": "stand-in-client",
+        "clientSecret": client_secret, "refreshToken": refresh_token,
+        "registrationExpiresAt": "2099-01-01T00:00:00Z",
+    });
+    let cache = machine.write(&format!(".aws/sso/cache/{}.json", sha1_hex("corp")), &cached.to_string());
+    let port = machine.stand_in.tls.port();
+    let (sso, oidc) = (
+        format!("https://portal.sso.us-east-1.amazonaws.com:{port}"),
+        format!("https://oidc.us-east-1.amazonaws.com:{port}"),
+    );
+    let run = machine.cleanup(
+        &[("AWS_PROFILE", "admin"), ("AWS_ENDPOINT_URL_SSO", &sso), ("AWS_ENDPOINT_URL_SSO_OIDC", &oidc)],
+        "ca.pem",
+    );
+    machine.assert_signed_with(&run, &issued, &[old_token, new_token, refresh_token, client_secret]);
+    assert_eq!(machine.stand_in.seen_for("CreateToken").len(), 1);
+    // As the CLI does, the refreshed token is written back to the cache.
+    let rewritten = std::fs::read_to_string(cache).expect("the cache");
+    assert!(rewritten.contains(new_token), "the cache still holds the old token");
 }
 
 #[test]

@@ -68,6 +68,8 @@ pub struct Script {
     pub web_identity: Option<(String, Issued)>,
     /// The SSO access token the portal accepts, and what it gives.
     pub sso: Option<(String, Issued)>,
+    /// The refresh token SSO OIDC's `CreateToken` accepts, and the access token it gives.
+    pub oidc: Option<(String, String)>,
     /// The `Authorization` the container endpoint requires, and what it gives.
     pub container: Option<(String, Issued)>,
     /// What IMDSv2 gives (for the role `stand-in-role`).
@@ -92,7 +94,7 @@ pub struct Seen {
     /// The `Host` header.
     pub host: String,
     /// The operation: `ListUserPools`, `AssumeRole`, `AssumeRoleWithWebIdentity`,
-    /// `GetRoleCredentials`, `container`, `imds-token`, `imds-role`, `imds-credentials`, or the
+    /// `GetRoleCredentials`, `CreateToken`, `container`, `imds-token`, `imds-role`, `imds-credentials`, or the
     /// path when unknown.
     pub operation: String,
     /// The access key id that signed, if signed.
@@ -228,6 +230,8 @@ async fn handle(
         cognito(&mut seen, &headers)
     } else if name.starts_with("sts.") {
         sts(&shared.script, &mut seen, &form)
+    } else if name.starts_with("oidc.") {
+        oidc(&shared.script, &mut seen, &uri, &body)
     } else if name.starts_with("portal.sso.") {
         sso(&shared.script, &mut seen, &uri, &headers)
     } else if uri.path().starts_with("/latest/") {
@@ -312,6 +316,22 @@ fn sso(script: &Script, seen: &mut Seen, uri: &Uri, headers: &HeaderMap) -> Resp
         "sessionToken": issued.token, "expiration": expiration,
     }});
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn oidc(script: &Script, seen: &mut Seen, uri: &Uri, body: &[u8]) -> Response {
+    seen.operation = "CreateToken".into();
+    let asked: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let refresh = asked.get("refreshToken").and_then(|v| v.as_str());
+    match &script.oidc {
+        Some((expected, access)) if uri.path() == "/token" && refresh == Some(expected.as_str()) => {
+            let body = serde_json::json!({
+                "accessToken": access, "expiresIn": 28800, "tokenType": "Bearer",
+                "refreshToken": format!("{expected}-next"),
+            });
+            ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        }
+        _ => (StatusCode::BAD_REQUEST, r#"{"error":"invalid_grant"}"#).into_response(),
+    }
 }
 
 fn credentials_json(issued: &Issued) -> Response {
