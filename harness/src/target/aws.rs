@@ -54,9 +54,8 @@ pub fn endpoint(region: &str) -> String {
 /// a signer for Cognito in that region. Temporary credentials are refreshed in the background
 /// before they expire, for as long as the signer (or a clone) lives.
 pub async fn signer(region: Option<&str>, network: &crate::wire::Network) -> Result<(Signer, String), AwsError> {
-    let (region, resolved) = super::credentials::resolve(network, region).await;
-    let region = region.ok_or(AwsError::NoRegion)?;
-    let resolved = resolved?;
+    let region = super::credentials::region(network, region).await.ok_or(AwsError::NoRegion)?;
+    let resolved = super::credentials::resolve(network, &region).await?;
     let signer = Signer::from_credentials(resolved.credentials.clone(), &region, crate::wire::sigv4::SERVICE);
     resolved.keep_fresh(signer.credentials_slot());
     Ok((signer, region))

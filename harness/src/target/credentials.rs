@@ -240,27 +240,27 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// Resolves credentials for `region` through `network`, and the region itself when not given:
-/// `--region`, else the SDKs' region chain (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile,
-/// instance metadata).
-pub async fn resolve(network: &Network, region: Option<&str>) -> (Option<String>, Result<Resolved, CredentialsError>) {
-    let region = match region {
-        Some(region) => Some(region.to_owned()),
-        None => {
-            let config = provider_config(network, None);
-            aws_config::meta::region::RegionProviderChain::first_try(
-                aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
-            )
-            .or_else(aws_config::profile::region::ProfileFileRegionProvider::builder().configure(&config).build())
-            .or_else(aws_config::imds::region::ImdsRegionProvider::builder().configure(&config).build())
-            .region()
-            .await
-            .map(|r| r.as_ref().to_owned())
-        }
-    };
-    let config = provider_config(network, region.as_deref());
-    let resolved = Chain::new(&config).resolve().await;
-    (region, resolved)
+/// The region: `given` (`--region`), else the SDKs' region chain (`AWS_REGION`,
+/// `AWS_DEFAULT_REGION`, the profile's `region`, instance metadata).
+pub async fn region(network: &Network, given: Option<&str>) -> Option<String> {
+    if let Some(region) = given {
+        return Some(region.to_owned());
+    }
+    let config = provider_config(network, None);
+    aws_config::meta::region::RegionProviderChain::first_try(
+        aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(aws_config::profile::region::ProfileFileRegionProvider::builder().configure(&config).build())
+    .or_else(aws_config::imds::region::ImdsRegionProvider::builder().configure(&config).build())
+    .region()
+    .await
+    .map(|r| r.as_ref().to_owned())
+}
+
+/// Credentials from the chain, with STS and IAM Identity Center called in `region` through
+/// `network`.
+pub async fn resolve(network: &Network, region: &str) -> Result<Resolved, CredentialsError> {
+    Chain::new(&provider_config(network, Some(region))).resolve().await
 }
 
 #[cfg(test)]
