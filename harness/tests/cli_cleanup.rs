@@ -31,6 +31,11 @@ fn command(args: &[&str]) -> Command {
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
+        // The chain's network providers: a CI runner's web identity or container credentials.
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_ROLE_ARN")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
         .env("AWS_EC2_METADATA_DISABLED", "true");
     command
 }

@@ -8,14 +8,6 @@
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_credential_types::provider::ProvideCredentials;
-use aws_smithy_runtime_api::client::http::{
-    HttpConnector, HttpConnectorFuture, SharedHttpClient, SharedHttpConnector, http_client_fn,
-};
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_runtime_api::client::result::ConnectorError;
-
 use crate::scenario::Scenario;
 use crate::wire::sigv4::Signer;
 
@@ -47,9 +39,9 @@ pub enum AwsError {
     /// No region from `--region`, the environment or the shared config.
     #[error("no AWS region: pass --region, or set AWS_REGION or a region in the shared config")]
     NoRegion,
-    /// The credential chain found nothing usable.
-    #[error("no AWS credentials: {0} (the standard chain: environment, shared credentials/config profile, …)")]
-    NoCredentials(String),
+    /// The credential chain gave nothing usable.
+    #[error(transparent)]
+    Credentials(#[from] super::credentials::CredentialsError),
 }
 
 /// The public API endpoint of Cognito user pools in `region`.
@@ -57,46 +49,15 @@ pub fn endpoint(region: &str) -> String {
     format!("https://cognito-idp.{region}.amazonaws.com")
 }
 
-/// The credential chain's HTTP client: none. Credentials come from what needs no network
-/// (environment variables, static keys in the shared files, `credential_process`); the providers
-/// that would call a service (instance metadata, SSO, assume-role) fail with this message instead
-/// of the SDK's panic about a missing HTTP client, and the chain moves on.
-#[derive(Debug)]
-struct NoNetwork;
-
-impl HttpConnector for NoNetwork {
-    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
-        HttpConnectorFuture::ready(Err(ConnectorError::other(
-            "cognito-conformance reads credentials without network calls: use environment variables, \
-             keys in the shared credentials file, or credential_process"
-                .into(),
-            None,
-        )))
-    }
-}
-
-fn no_network() -> SharedHttpClient {
-    http_client_fn(|_, _| SharedHttpConnector::new(NoNetwork))
-}
-
-/// Resolves the region and credentials the way the AWS SDKs and CLI do (environment variables,
-/// then the shared config and credentials files with `AWS_PROFILE`, …), and returns a signer.
-pub async fn signer(region: Option<&str>, _network: &crate::wire::Network) -> Result<(Signer, String), AwsError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(no_network());
-    if let Some(region) = region {
-        loader = loader.region(aws_config::Region::new(region.to_owned()));
-    }
-    let config = loader.load().await;
-    let region = config.region().map(|r| r.as_ref().to_owned()).ok_or(AwsError::NoRegion)?;
-    let provider = config.credentials_provider().ok_or_else(|| AwsError::NoCredentials("no provider".into()))?;
-    let credentials = provider.provide_credentials().await.map_err(|e| AwsError::NoCredentials(e.to_string()))?;
-    let signer = Signer::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key(),
-        credentials.session_token().map(str::to_owned),
-        &region,
-        crate::wire::sigv4::SERVICE,
-    );
+/// Resolves the region and credentials the way the AWS SDKs and CLI do (see
+/// [`super::credentials`]), through `network` (its CA bundle, a rehearsal's resolver), and returns
+/// a signer for Cognito in that region. Temporary credentials are refreshed in the background
+/// before they expire, for as long as the signer (or a clone) lives.
+pub async fn signer(region: Option<&str>, network: &crate::wire::Network) -> Result<(Signer, String), AwsError> {
+    let region = super::credentials::region(network, region).await.ok_or(AwsError::NoRegion)?;
+    let resolved = super::credentials::resolve(network, &region).await?;
+    let signer = Signer::from_credentials(resolved.credentials.clone(), &region, crate::wire::sigv4::SERVICE);
+    resolved.keep_fresh(signer.credentials_slot());
     Ok((signer, region))
 }
 

@@ -11,6 +11,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod credentials;
 pub mod spawn;
 
 pub use config::{Profile, ProfileConfig, TargetConfigError, builtin_profiles};

@@ -47,6 +47,15 @@ pub enum NetworkError {
         /// What the PEM reader said, if anything.
         reason: String,
     },
+    /// A certificate of the bundle cannot serve as a trust anchor (the credential chain's TLS
+    /// client would refuse it when it first connects).
+    #[error("the CA bundle {path} holds a certificate that cannot be trusted as a root: {reason}")]
+    Unusable {
+        /// The file.
+        path: PathBuf,
+        /// Why, as rustls says it.
+        reason: String,
+    },
 }
 
 /// Extra certificate authorities to trust, from a PEM file.
@@ -79,6 +88,13 @@ impl CaBundle {
             .map_err(|error| NetworkError::NoCertificate { path: path.to_owned(), reason: format!(": {error}") })?;
         if certificates.is_empty() {
             return Err(NetworkError::NoCertificate { path: path.to_owned(), reason: String::new() });
+        }
+        // Checked now, because aws-smithy-http-client panics on a certificate it cannot add.
+        let mut roots = rustls::RootCertStore::empty();
+        for certificate in &certificates {
+            roots
+                .add(certificate.clone())
+                .map_err(|error| NetworkError::Unusable { path: path.to_owned(), reason: error.to_string() })?;
         }
         Ok(Self { path: path.to_owned(), pem, certificates })
     }
@@ -219,6 +235,8 @@ mod tests {
     fn a_bundle_without_certificates_is_refused() {
         let path = Path::new("bundle.pem");
         assert!(matches!(CaBundle::from_pem(path, b"not pem".to_vec()), Err(NetworkError::NoCertificate { .. })));
+        let garbage = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".to_vec();
+        assert!(matches!(CaBundle::from_pem(path, garbage), Err(NetworkError::Unusable { .. })));
         let missing = CaBundle::load(Path::new("/nonexistent/cognito-conformance/ca.pem"));
         assert!(matches!(missing, Err(NetworkError::Unreadable { .. })));
     }

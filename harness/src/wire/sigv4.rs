@@ -4,13 +4,21 @@
 //! ([`crate::cognito::UNSIGNED_OPERATIONS`]). The harness signs exactly as an SDK does, so one code
 //! path serves real AWS (real credentials) and emulators (dummy `test`/`test` credentials, which
 //! they accept). The secret key never leaves this module; only the derived signature is sent.
+//!
+//! Temporary credentials (IAM Identity Center, assume-role, web identity, container, instance
+//! metadata) expire, often after an hour; a run can last longer. Every clone of a [`Signer`]
+//! shares one credentials slot, which [`CredentialsSlot::replace`] refreshes in place
+//! (`target::credentials` does so in the background before expiry), so requests in flight keep
+//! signing with whatever is current.
 
+use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
+use parking_lot::RwLock;
 
 use super::Request;
 
@@ -20,7 +28,7 @@ pub const SERVICE: &str = "cognito-idp";
 /// Credentials and scope for signing.
 #[derive(Clone)]
 pub struct Signer {
-    identity: Identity,
+    identity: Arc<RwLock<Identity>>,
     region: String,
     service: String,
 }
@@ -40,7 +48,21 @@ impl Signer {
     /// A signer with the given credentials.
     pub fn new(access_key: &str, secret_key: &str, session_token: Option<String>, region: &str, service: &str) -> Self {
         let credentials = Credentials::new(access_key, secret_key, session_token, None, "cognito-conformance");
-        Self { identity: credentials.into(), region: region.to_owned(), service: service.to_owned() }
+        Self::from_credentials(credentials, region, service)
+    }
+
+    /// A signer with credentials as a provider of the AWS credential chain gave them.
+    pub fn from_credentials(credentials: Credentials, region: &str, service: &str) -> Self {
+        Self {
+            identity: Arc::new(RwLock::new(credentials.into())),
+            region: region.to_owned(),
+            service: service.to_owned(),
+        }
+    }
+
+    /// The slot this signer and all its clones sign from, for whoever refreshes the credentials.
+    pub fn credentials_slot(&self) -> CredentialsSlot {
+        CredentialsSlot(Arc::downgrade(&self.identity))
     }
 
     /// The dummy credentials emulators accept (`test`/`test`), for `cognito-idp` in `region`.
@@ -55,8 +77,9 @@ impl Signer {
             let authority = request.url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
             request.headers.push(("host".into(), authority.to_owned()));
         }
+        let identity = self.identity.read().clone();
         let params = v4::SigningParams::builder()
-            .identity(&self.identity)
+            .identity(&identity)
             .region(&self.region)
             .name(&self.service)
             .time(time)
@@ -77,6 +100,30 @@ impl Signer {
             request.headers.push((header.name().to_owned(), header.value().to_owned()));
         }
         Ok(())
+    }
+}
+
+/// Where a [`Signer`] and its clones take their credentials from. It does not keep them alive:
+/// once every signer is gone, [`CredentialsSlot::replace`] says so and a refresher can stop.
+#[derive(Debug, Clone)]
+pub struct CredentialsSlot(Weak<RwLock<Identity>>);
+
+impl CredentialsSlot {
+    /// Makes every clone of the signer sign with `credentials` from now on; `false` when no signer
+    /// is left.
+    pub fn replace(&self, credentials: Credentials) -> bool {
+        match self.0.upgrade() {
+            Some(identity) => {
+                *identity.write() = credentials.into();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a signer still signs from this slot.
+    pub fn in_use(&self) -> bool {
+        self.0.strong_count() > 0
     }
 }
 
@@ -374,5 +421,25 @@ mod tests {
         assert!(request.headers.iter().all(|(_, v)| !v.contains("super-secret-key-value")));
         assert!(request.headers.iter().any(|(n, v)| n == "authorization" && v.contains("/cognito-idp/aws4_request")));
         assert!(!format!("{signer:?}").contains("super-secret"));
+    }
+
+    #[test]
+    fn a_replaced_credential_signs_every_clone_until_the_signers_are_gone() {
+        let signer = Signer::new("AKIDFIRST", "first-secret", None, "us-east-1", SERVICE);
+        let clone = signer.clone();
+        let slot = signer.credentials_slot();
+        let refreshed = Credentials::new("AKIDSECOND", "second-secret", Some("second-token".into()), None, "test");
+        assert!(slot.replace(refreshed));
+        let mut request = Request {
+            method: reqwest::Method::POST,
+            url: "https://cognito-idp.us-east-1.amazonaws.com/".into(),
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+        };
+        clone.sign(&mut request, SystemTime::now()).unwrap();
+        assert!(header(&request, "authorization").unwrap().contains("Credential=AKIDSECOND/"));
+        assert_eq!(header(&request, "x-amz-security-token"), Some("second-token"));
+        drop((signer, clone));
+        assert!(!slot.replace(Credentials::new("AKIDTHIRD", "third", None, None, "test")));
     }
 }
