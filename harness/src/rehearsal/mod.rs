@@ -36,6 +36,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_rustls::LazyConfigAcceptor;
 
+use crate::reference::store::StoreStats;
 use crate::reference::{FaultSet, Limits, Service};
 use front::Front;
 use quota::TokenBucket;
@@ -210,6 +211,11 @@ impl Rehearsal {
     /// refused ones included.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.front.calls.snapshot()
+    }
+
+    /// What the account holds right now.
+    pub fn stats(&self) -> StoreStats {
+        self.front.service.store.lock().stats()
     }
 
     /// Writes `ca.pem` and a `credentials` file (profile [`PROFILE`], mode 0600) into `dir`.
