@@ -324,3 +324,81 @@ async fn a_client_that_does_not_trust_the_ca_fails_verification() {
     assert!(rehearsal.calls().is_empty(), "a request got through: {:?}", rehearsal.calls());
     rehearsal.shutdown().await;
 }
+
+/// `serve --aws-rehearsal` as a process: it writes the CA and a private credentials file that
+/// work together (a call signed with them is answered), prints the address and the command but
+/// never the secret, and stops on SIGTERM.
+#[test]
+fn serve_aws_rehearsal_writes_its_state_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let state = dir.path().join("state");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-conformance"))
+        .args(["serve", "--aws-rehearsal", "--port", "0", "--state-dir"])
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    while !printed.contains("--create-aws-resources") {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).expect("a line") > 0, "stdout ended early: {printed}");
+        printed.push_str(&line);
+    }
+    let addr: std::net::SocketAddr = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("AWS rehearsal listening on "))
+        .expect("the address line")
+        .parse()
+        .expect("an address");
+    assert!(addr.ip().is_loopback());
+    let ca_path = state.join("ca.pem");
+    let credentials_path = state.join("credentials");
+    let command = format!(
+        "AWS_SHARED_CREDENTIALS_FILE={} AWS_PROFILE=rehearsal AWS_EC2_METADATA_DISABLED=true cognito-conformance run \
+         --target aws --region us-east-1 --ca-bundle {} --rehearsal {addr} --create-aws-resources",
+        credentials_path.display(),
+        ca_path.display()
+    );
+    assert!(printed.contains(&command), "{printed}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&credentials_path).expect("credentials written").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let file = std::fs::read_to_string(&credentials_path).expect("credentials readable");
+    let value =
+        |key: &str| file.lines().find_map(|line| line.strip_prefix(key)?.trim_start().strip_prefix('=')).map(str::trim);
+    let (key, secret) = (value("aws_access_key_id").expect("a key"), value("aws_secret_access_key").expect("a secret"));
+    assert!(file.starts_with("[rehearsal]\n") && secret.len() >= 40, "{}", file.lines().next().unwrap_or_default());
+    assert!(!printed.contains(secret), "the secret key was printed");
+
+    let ca = CaBundle::load(&ca_path).expect("a CA bundle");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let status = runtime.block_on(async {
+        let options =
+            WireOptions { network: Network { ca_bundle: Some(ca), rehearsal: Some(addr) }, ..WireOptions::default() };
+        let wire = Wire::new(ENDPOINT, REGION, HostedAddressing::Real, options)
+            .expect("a client")
+            .with_signer(Signer::new(key, secret, None, REGION, SERVICE));
+        call(&wire, "ListUserPools", json!({ "MaxResults": 1 })).await.status
+    });
+    assert_eq!(status, 200);
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let exit = child.wait().expect("exits");
+    assert_eq!(exit.code(), Some(0));
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("the rest of stdout");
+    assert!(rest.contains("AWS rehearsal stopped"), "{rest}");
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr");
+    assert!(!rest.contains(secret) && !stderr.contains(secret), "the secret key was printed");
+}
