@@ -92,7 +92,12 @@ fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<i32, Error> {
         println!("run the suite against it with:");
         println!("  {}", rehearsal.run_command(&files));
         shutdown_signal().await;
+        let (calls, throttled) = (rehearsal.calls(), rehearsal.throttled());
         rehearsal.shutdown().await;
+        println!("calls by operation ({throttled} throttled):");
+        for (operation, count) in calls {
+            println!("  {operation:<32} {count}");
+        }
         Ok::<_, Error>(())
     })?;
     println!("AWS rehearsal stopped");

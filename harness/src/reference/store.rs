@@ -371,3 +371,51 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with_family(lag: Duration) -> (Store, Uuid) {
+        let origin_jti = Uuid::new_v4();
+        let mut store = Store { revocation_lag: lag, ..Store::default() };
+        store.insert_family(Family {
+            origin_jti,
+            event_id: Uuid::new_v4(),
+            pool_id: "p".into(),
+            client_id: "c".into(),
+            username: "u".into(),
+            auth_time: 0,
+            refresh_expires_at: 0,
+            first_jtis: [Uuid::new_v4(), Uuid::new_v4()],
+            revoked: None,
+        });
+        (store, origin_jti)
+    }
+
+    #[test]
+    fn without_lag_a_revocation_is_immediate() {
+        let (mut store, origin) = store_with_family(Duration::ZERO);
+        store.revoke_family(origin, RevokedBy::Revoke);
+        assert_eq!(store.families[&origin].revoked, Some(RevokedBy::Revoke));
+        assert!(store.pending_revocations.is_empty());
+    }
+
+    #[test]
+    fn with_lag_a_revocation_waits_until_settled_after_its_due_time() {
+        let (mut store, origin) = store_with_family(Duration::from_secs(60));
+        store.revoke_family(origin, RevokedBy::SignOut);
+        store.settle(Instant::now());
+        assert_eq!(store.families[&origin].revoked, None);
+        store.settle(Instant::now() + Duration::from_secs(61));
+        assert_eq!(store.families[&origin].revoked, Some(RevokedBy::SignOut));
+        assert!(store.pending_revocations.is_empty());
+    }
+
+    #[test]
+    fn disabling_a_user_is_immediate_even_with_lag() {
+        let (mut store, origin) = store_with_family(Duration::from_secs(60));
+        store.revoke_family(origin, RevokedBy::Disable);
+        assert_eq!(store.families[&origin].revoked, Some(RevokedBy::Disable));
+    }
+}

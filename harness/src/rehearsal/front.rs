@@ -38,6 +38,8 @@ pub(crate) struct Front {
     pub(crate) bucket: Option<TokenBucket>,
     pub(crate) body_limit: usize,
     pub(crate) calls: CallCounter,
+    /// Requests answered `TooManyRequestsException`.
+    pub(crate) throttled: std::sync::atomic::AtomicU64,
     /// When each hosted domain was created (by CreateUserPoolDomain through this front).
     pub(crate) domains_created: Mutex<HashMap<String, Instant>>,
 }
@@ -136,6 +138,7 @@ async fn api(front: Arc<Front>, request: Request, next: Next) -> Response {
     front.calls.record(operation.as_deref().unwrap_or("(invalid)"));
     tokio::time::sleep(front.latency).await;
     if front.bucket.as_ref().is_some_and(|bucket| !bucket.take(Instant::now())) {
+        front.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return ApiError::new(ErrorType::TooManyRequests, "Rate exceeded").into_response();
     }
     // An invalid target or content type: the reference answers it, as it would unsigned.

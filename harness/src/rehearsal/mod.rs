@@ -10,7 +10,7 @@
 //! - The knobs of [`RehearsalConfig`]: latency, a new domain's delay, revocation lag, a rate
 //!   limit ([`quota`]), a pool quota.
 //!
-//! Behind the front door ([`front`]) it is the reference itself, so scenarios that pass against
+//! Behind the front door (`front.rs`) it is the reference itself, so scenarios that pass against
 //! the reference pass here, unless the AWS path (or a knob) breaks them — which is what a
 //! rehearsal is for.
 
@@ -168,6 +168,7 @@ impl Rehearsal {
             bucket: config.rate_limit.map(TokenBucket::new),
             body_limit,
             calls: Default::default(),
+            throttled: Default::default(),
             domains_created: Mutex::new(HashMap::new()),
         });
         let app = crate::reference::server::app(service, body_limit)
@@ -211,6 +212,12 @@ impl Rehearsal {
     /// refused ones included.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.front.calls.snapshot()
+    }
+
+    /// Requests answered `TooManyRequestsException` so far (they are counted in
+    /// [`Rehearsal::calls`] too).
+    pub fn throttled(&self) -> u64 {
+        self.front.throttled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// What the account holds right now.
