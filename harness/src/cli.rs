@@ -295,6 +295,30 @@ pub struct ServeArgs {
     /// Allow listening on an address other than loopback.
     #[arg(long)]
     pub allow_non_loopback: bool,
+    /// Serve the AWS rehearsal instead: the reference over HTTPS under AWS's host names, with
+    /// SigV4, throttling, domain delay and revocation lag, for `run --target aws --rehearsal`.
+    #[arg(long)]
+    pub aws_rehearsal: bool,
+    /// Where --aws-rehearsal writes ca.pem and credentials (default: a new directory in the
+    /// system's temporary directory).
+    #[arg(long, value_name = "DIR", requires = "aws_rehearsal")]
+    pub state_dir: Option<PathBuf>,
+    /// Rehearsal: milliseconds added before every answer [default: 10].
+    #[arg(long, value_name = "MS", requires = "aws_rehearsal")]
+    pub latency: Option<u64>,
+    /// Rehearsal: seconds a new hosted domain refuses connections [default: 1].
+    #[arg(long, value_name = "SECONDS", requires = "aws_rehearsal")]
+    pub domain_delay: Option<f64>,
+    /// Rehearsal: milliseconds before a revocation or sign-out takes effect [default: 500].
+    #[arg(long, value_name = "MS", requires = "aws_rehearsal")]
+    pub revocation_lag: Option<u64>,
+    /// Rehearsal: API requests a second before TooManyRequestsException, 0 for no limit
+    /// [default: 50].
+    #[arg(long, value_name = "N", requires = "aws_rehearsal")]
+    pub rate_limit: Option<u32>,
+    /// Rehearsal: user pools the account may hold before LimitExceededException [default: 1000].
+    #[arg(long, value_name = "N", requires = "aws_rehearsal")]
+    pub max_pools: Option<usize>,
 }
 
 /// Parses the process arguments; on a usage error prints clap's message and returns the exit code

@@ -16,6 +16,7 @@ pub mod jwt;
 pub mod matrix;
 pub mod redact;
 pub mod reference;
+pub mod rehearsal;
 pub mod report;
 pub mod runner;
 pub mod scenario;

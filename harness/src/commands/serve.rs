@@ -1,8 +1,11 @@
-//! `serve`: the embedded reference target as a process.
+//! `serve`: the embedded reference target as a process, or (`--aws-rehearsal`) the AWS rehearsal.
+
+use std::time::Duration;
 
 use cognito_conformance::Error;
 use cognito_conformance::exit_codes;
 use cognito_conformance::reference::{Fault, FaultSet, ReferenceConfig, serve_until};
+use cognito_conformance::rehearsal::{PROFILE, Rehearsal, RehearsalConfig};
 
 use crate::cli::ServeArgs;
 
@@ -20,6 +23,9 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
         )));
     }
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
+    if args.aws_rehearsal {
+        return rehearse(args, faults);
+    }
     let config =
         ReferenceConfig { host: args.host, port: args.port, faults, region: args.region, ..ReferenceConfig::default() };
     let fault_names: Vec<&str> = config.faults.iter().map(Fault::name).collect();
@@ -35,6 +41,76 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
     ))?;
     println!("reference target stopped");
     Ok(exit_codes::OK)
+}
+
+/// The rehearsal's configuration from the options; knobs not given keep their defaults.
+fn rehearsal_config(args: &ServeArgs, faults: FaultSet) -> Result<RehearsalConfig, Error> {
+    let defaults = RehearsalConfig::default();
+    let domain_delay = match args.domain_delay {
+        Some(seconds) => Duration::try_from_secs_f64(seconds)
+            .map_err(|_| Error::Usage(format!("--domain-delay must be a number of seconds ≥ 0, not {seconds}")))?,
+        None => defaults.domain_delay,
+    };
+    Ok(RehearsalConfig {
+        host: args.host,
+        port: args.port,
+        region: args.region.clone(),
+        faults,
+        latency: args.latency.map_or(defaults.latency, Duration::from_millis),
+        domain_delay,
+        revocation_lag: args.revocation_lag.map_or(defaults.revocation_lag, Duration::from_millis),
+        rate_limit: args.rate_limit.map_or(defaults.rate_limit, |n| (n > 0).then_some(n)),
+        max_pools: args.max_pools.unwrap_or(defaults.max_pools),
+        ..defaults
+    })
+}
+
+/// Serves the AWS rehearsal until Ctrl-C or SIGTERM, after writing its CA and credentials and
+/// printing how to run the suite against it. The secret key is written to the credentials file
+/// only, never printed.
+fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<i32, Error> {
+    let config = rehearsal_config(&args, faults)?;
+    let dir = args
+        .state_dir
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("cognito-conformance-rehearsal-{}", std::process::id())));
+    let failed = |error: cognito_conformance::rehearsal::RehearsalError| Error::Io(std::io::Error::other(error));
+    super::runtime()?.block_on(async {
+        let rehearsal = Rehearsal::start(config.clone()).await.map_err(failed)?;
+        let files = rehearsal.write_state(&dir).map_err(failed)?;
+        let region = rehearsal.region();
+        println!("AWS rehearsal listening on {}", rehearsal.addr());
+        println!(
+            "answering https://cognito-idp.{region}.amazonaws.com and https://<prefix>.auth.{region}.amazoncognito.com"
+        );
+        println!("CA certificate: {}", files.ca.display());
+        println!(
+            "credentials: {} (profile {PROFILE}, access key {})",
+            files.credentials.display(),
+            rehearsal.credentials().access_key_id
+        );
+        println!("{}", describe(&config));
+        println!("run the suite against it with:");
+        println!("  {}", rehearsal.run_command(&files));
+        shutdown_signal().await;
+        let (calls, throttled) = (rehearsal.calls(), rehearsal.throttled());
+        rehearsal.shutdown().await;
+        println!("calls by operation ({throttled} throttled):");
+        for (operation, count) in calls {
+            println!("  {operation:<32} {count}");
+        }
+        Ok::<_, Error>(())
+    })?;
+    println!("AWS rehearsal stopped");
+    Ok(exit_codes::OK)
+}
+
+/// The knobs, on one line.
+fn describe(config: &RehearsalConfig) -> String {
+    let rate = config.rate_limit.map_or("none".to_owned(), |n| format!("{n}/s"));
+    format!(
+        "latency {:?}, domain delay {:?}, revocation lag {:?}, rate limit {rate}, max pools {}",
+        config.latency, config.domain_delay, config.revocation_lag, config.max_pools
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -39,6 +39,16 @@ pub enum ErrorType {
     LimitExceeded,
     /// A server fault (only ever produced deliberately, by a fault).
     InternalError,
+    /// Request throttled (the AWS rehearsal's rate limit, `crate::rehearsal`).
+    TooManyRequests,
+    /// A signed operation sent without `Authorization` (the AWS rehearsal's SigV4 check).
+    MissingAuthenticationToken,
+    /// An access key or session token the account does not know (the AWS rehearsal).
+    UnrecognizedClient,
+    /// A SigV4 signature that does not match, or signed too far from now (the AWS rehearsal).
+    InvalidSignature,
+    /// An `Authorization` header that lacks a SigV4 part (the AWS rehearsal).
+    IncompleteSignature,
 }
 
 impl ErrorType {
@@ -59,6 +69,11 @@ impl ErrorType {
             ErrorType::RequestEntityTooLarge => "RequestEntityTooLargeException",
             ErrorType::LimitExceeded => "LimitExceededException",
             ErrorType::InternalError => "InternalErrorException",
+            ErrorType::TooManyRequests => "TooManyRequestsException",
+            ErrorType::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            ErrorType::UnrecognizedClient => "UnrecognizedClientException",
+            ErrorType::InvalidSignature => "InvalidSignatureException",
+            ErrorType::IncompleteSignature => "IncompleteSignatureException",
         }
     }
 

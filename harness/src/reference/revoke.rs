@@ -90,8 +90,8 @@ pub fn revoke(
     if family.revoked.is_some() {
         return Ok(RevokeOutcome::NothingToRevoke);
     }
-    family.revoked = Some(RevokedBy::Revoke);
     let (first_jtis, pool_id) = (family.first_jtis, family.pool_id.clone());
+    store.revoke_family(origin, RevokedBy::Revoke);
     if service.has(Fault::RevokeByJti) {
         store.revoked_jtis.extend(first_jtis);
     }

@@ -92,6 +92,12 @@ fn router(state: AppState) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
+/// The reference's routes over `service`, for a front that serves them its own way (the AWS
+/// rehearsal, `crate::rehearsal`, serves them over TLS behind SigV4 and quotas).
+pub(crate) fn app(service: Arc<Service>, body_limit: usize) -> Router {
+    router(AppState { service, body_limit })
+}
+
 async fn bind(config: &ReferenceConfig) -> Result<(TcpListener, Arc<Service>), ServeError> {
     let service = Arc::new(Service::new(config.faults.clone(), config.region.clone(), config.limits)?);
     let addr = SocketAddr::new(config.host, config.port);

@@ -8,6 +8,7 @@
 //! many one instance keeps, so a hostile client cannot exhaust memory.
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -271,6 +272,23 @@ pub struct Store {
     pub revoked_jtis: HashSet<Uuid>,
     /// The next ring index handed to a new pool.
     pub next_key: usize,
+    /// How long a revocation or sign-out takes to take effect: zero for the reference (spec §3:
+    /// immediate), more in the AWS rehearsal (`crate::rehearsal`), which imitates an eventually
+    /// consistent service. Disabling a user always takes effect at once.
+    pub revocation_lag: Duration,
+    /// Revocations answered but not yet in effect, applied by [`Store::settle`].
+    pub pending_revocations: Vec<PendingRevocation>,
+}
+
+/// A revocation that takes effect at `due` (see [`Store::revocation_lag`]).
+#[derive(Debug, Clone, Copy)]
+pub struct PendingRevocation {
+    /// When it takes effect.
+    pub due: Instant,
+    /// The family.
+    pub origin_jti: Uuid,
+    /// Why.
+    pub cause: RevokedBy,
 }
 
 impl Store {
@@ -298,16 +316,40 @@ impl Store {
         }
     }
 
-    /// Marks every family of a user revoked (sign-out, disable). Already revoked families keep
-    /// their first cause.
+    /// Marks a family revoked — at once, or after [`Store::revocation_lag`] unless `cause` is
+    /// [`RevokedBy::Disable`]. An already revoked family keeps its first cause.
+    pub fn revoke_family(&mut self, origin_jti: Uuid, cause: RevokedBy) {
+        if self.revocation_lag.is_zero() || cause == RevokedBy::Disable {
+            if let Some(family) = self.families.get_mut(&origin_jti) {
+                family.revoked.get_or_insert(cause);
+            }
+        } else {
+            let due = Instant::now() + self.revocation_lag;
+            self.pending_revocations.push(PendingRevocation { due, origin_jti, cause });
+        }
+    }
+
+    /// Applies the pending revocations that are due by `now`.
+    pub fn settle(&mut self, now: Instant) {
+        if self.pending_revocations.is_empty() {
+            return;
+        }
+        let (due, pending): (Vec<_>, Vec<_>) = self.pending_revocations.drain(..).partition(|p| p.due <= now);
+        self.pending_revocations = pending;
+        for revocation in due {
+            if let Some(family) = self.families.get_mut(&revocation.origin_jti) {
+                family.revoked.get_or_insert(revocation.cause);
+            }
+        }
+    }
+
+    /// Marks every family of a user revoked (sign-out, disable), as [`Store::revoke_family`] does.
     pub fn revoke_user_families(&mut self, pool_id: &str, username: &str, cause: RevokedBy) {
         let Some(user) = self.pools.get(pool_id).and_then(|pool| pool.users.get(username)) else {
             return;
         };
-        for origin in &user.families {
-            if let Some(family) = self.families.get_mut(origin) {
-                family.revoked.get_or_insert(cause);
-            }
+        for origin in user.families.clone() {
+            self.revoke_family(origin, cause);
         }
     }
 
@@ -327,5 +369,53 @@ impl Store {
             Some(origin) => self.families.get(&origin),
             None => self.families_by_event.get(&event_id?).and_then(|origin| self.families.get(origin)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with_family(lag: Duration) -> (Store, Uuid) {
+        let origin_jti = Uuid::new_v4();
+        let mut store = Store { revocation_lag: lag, ..Store::default() };
+        store.insert_family(Family {
+            origin_jti,
+            event_id: Uuid::new_v4(),
+            pool_id: "p".into(),
+            client_id: "c".into(),
+            username: "u".into(),
+            auth_time: 0,
+            refresh_expires_at: 0,
+            first_jtis: [Uuid::new_v4(), Uuid::new_v4()],
+            revoked: None,
+        });
+        (store, origin_jti)
+    }
+
+    #[test]
+    fn without_lag_a_revocation_is_immediate() {
+        let (mut store, origin) = store_with_family(Duration::ZERO);
+        store.revoke_family(origin, RevokedBy::Revoke);
+        assert_eq!(store.families[&origin].revoked, Some(RevokedBy::Revoke));
+        assert!(store.pending_revocations.is_empty());
+    }
+
+    #[test]
+    fn with_lag_a_revocation_waits_until_settled_after_its_due_time() {
+        let (mut store, origin) = store_with_family(Duration::from_secs(60));
+        store.revoke_family(origin, RevokedBy::SignOut);
+        store.settle(Instant::now());
+        assert_eq!(store.families[&origin].revoked, None);
+        store.settle(Instant::now() + Duration::from_secs(61));
+        assert_eq!(store.families[&origin].revoked, Some(RevokedBy::SignOut));
+        assert!(store.pending_revocations.is_empty());
+    }
+
+    #[test]
+    fn disabling_a_user_is_immediate_even_with_lag() {
+        let (mut store, origin) = store_with_family(Duration::from_secs(60));
+        store.revoke_family(origin, RevokedBy::Disable);
+        assert_eq!(store.families[&origin].revoked, Some(RevokedBy::Disable));
     }
 }
