@@ -62,8 +62,10 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
 }
 
-/// Steps that only look at the state a revocation left, so asking again is harmless.
-const SETTLING_KINDS: [&str; 5] = ["refresh", "get_tokens", "oauth_token", "userinfo", "get_user"];
+/// Steps whose answer depends on the state a revocation left, and which may be asked again: the
+/// first five only look; GlobalSignOut signs the same user out again, which changes nothing a
+/// first, wrongly accepted call (a revocation not yet visible) had not already changed.
+const SETTLING_KINDS: [&str; 6] = ["refresh", "get_tokens", "oauth_token", "userinfo", "get_user", "global_sign_out"];
 
 /// What a run learns and holds about its target across scenarios.
 #[derive(Debug, Clone, Default)]
