@@ -316,6 +316,21 @@ async fn pools_beyond_the_quota_are_refused() {
 }
 
 #[tokio::test]
+async fn a_pool_with_a_domain_is_deleted_only_after_its_domain() {
+    let rehearsal = start(RehearsalConfig::quiet()).await;
+    let wire = client(&rehearsal);
+    let pool = create_pool(&wire).await;
+    ok(&call(&wire, "CreateUserPoolDomain", json!({ "UserPoolId": pool, "Domain": "rehearsal-first" })).await);
+    let message =
+        assert_error(&call(&wire, "DeleteUserPool", json!({ "UserPoolId": pool })).await, "InvalidParameterException");
+    assert!(message.contains("domain configured"), "{message}");
+    ok(&call(&wire, "DeleteUserPoolDomain", json!({ "UserPoolId": pool, "Domain": "rehearsal-first" })).await);
+    ok(&call(&wire, "DeleteUserPool", json!({ "UserPoolId": pool })).await);
+    assert_eq!(rehearsal.stats().pools, 0);
+    rehearsal.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_client_that_does_not_trust_the_ca_fails_verification() {
     let rehearsal = start(RehearsalConfig::quiet()).await;
     let untrusting = wire_with(&rehearsal, false, 0).with_signer(signer_for(rehearsal.credentials()));

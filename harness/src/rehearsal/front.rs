@@ -67,6 +67,17 @@ impl Front {
         self.domains_created.lock().get(prefix).is_none_or(|created| created.elapsed() >= self.domain_delay)
     }
 
+    /// Whether the pool a DeleteUserPool body names still has a hosted domain.
+    fn has_domain(&self, body: &[u8]) -> bool {
+        let Some(id) = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| value.get("UserPoolId").and_then(|id| id.as_str()).map(str::to_owned))
+        else {
+            return false;
+        };
+        self.service.store.lock().pools.get(&id).is_some_and(|pool| pool.domain.is_some())
+    }
+
     /// Notes a domain's creation time before CreateUserPoolDomain reaches the reference, so there
     /// is no moment at which the domain exists without a creation time. A prefix that already
     /// exists keeps its time (the call will fail).
@@ -162,6 +173,15 @@ async fn api(front: Arc<Front>, request: Request, next: Next) -> Response {
     }
     if operation == "CreateUserPoolDomain" {
         front.note_domain(&body);
+    }
+    if operation == "DeleteUserPool" && front.has_domain(&body) {
+        // AWS refuses to delete a pool that still has a domain (aws-seen: aws-nuke #304 and
+        // terraform-provider-aws #16479 quote this 400), so clean-up must delete domains first;
+        // the reference itself deletes both at once.
+        return ApiError::invalid_parameter(
+            "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+        )
+        .into_response();
     }
     forward(&front, Request::from_parts(parts, Body::from(body)), next).await
 }
