@@ -1,4 +1,4 @@
-//! User pools and their hosted-UI domains: CreateUserPool, DeleteUserPool, ListUserPools,
+//! User pools and their hosted-UI domains: CreateUserPool, DeleteUserPool, DescribeUserPool, ListUserPools,
 //! CreateUserPoolDomain, DeleteUserPoolDomain, and the JWKS document.
 
 use rand::Rng;
@@ -38,7 +38,7 @@ pub struct CreateUserPoolInput {
     device_configuration: Option<IgnoredAny>,
     email_configuration: Option<IgnoredAny>,
     sms_configuration: Option<IgnoredAny>,
-    user_pool_tags: Option<IgnoredAny>,
+    user_pool_tags: Option<std::collections::BTreeMap<String, String>>,
     admin_create_user_config: Option<IgnoredAny>,
     user_pool_add_ons: Option<IgnoredAny>,
     dcr_configuration: Option<IgnoredAny>,
@@ -118,6 +118,9 @@ fn pool_json(service: &Service, pool: &Pool) -> Value {
     if let Some(domain) = &pool.domain {
         out["Domain"] = json!(domain);
     }
+    if !pool.tags.is_empty() {
+        out["UserPoolTags"] = json!(pool.tags);
+    }
     out
 }
 
@@ -171,6 +174,7 @@ pub fn create_user_pool(service: &Service, input: CreateUserPoolInput) -> Result
         id_key: key + 1,
         rotations: 0,
         deletion_protection: input.deletion_protection.as_deref() == Some("ACTIVE"),
+        tags: input.user_pool_tags.unwrap_or_default(),
     };
     let out = json!({ "UserPool": pool_json(service, &pool) });
     store.pools.insert(id, pool);
@@ -195,6 +199,16 @@ pub fn delete_user_pool(service: &Service, input: PoolIdInput) -> Result<Value, 
     store.clients.retain(|_, client| client.pool_id != pool_id);
     store.remove_families(|family| family.pool_id != pool_id);
     Ok(json!({}))
+}
+
+pub fn describe_user_pool(service: &Service, input: PoolIdInput) -> Result<Value, ApiError> {
+    let mut v = Validator::new();
+    let pool_id = v.pool_id(input.user_pool_id.as_deref());
+    v.finish()?;
+    let pool_id = pool_id.unwrap_or_default();
+    let store = service.store.lock();
+    let pool = store.pools.get(pool_id).ok_or_else(|| ApiError::pool_not_found(pool_id))?;
+    Ok(json!({ "UserPool": pool_json(service, pool) }))
 }
 
 pub fn list_user_pools(service: &Service, input: ListUserPoolsInput) -> Result<Value, ApiError> {

@@ -128,6 +128,7 @@ macro_rules! operations {
 operations! {
     CreateUserPool(pools::CreateUserPoolInput) => pools::create_user_pool,
     DeleteUserPool(pools::PoolIdInput) => pools::delete_user_pool,
+    DescribeUserPool(pools::PoolIdInput) => pools::describe_user_pool,
     ListUserPools(pools::ListUserPoolsInput) => pools::list_user_pools,
     CreateUserPoolDomain(pools::DomainInput) => pools::create_user_pool_domain,
     DeleteUserPoolDomain(pools::DomainInput) => pools::delete_user_pool_domain,

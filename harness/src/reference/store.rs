@@ -169,6 +169,8 @@ pub struct Pool {
     pub rotations: usize,
     /// DeleteUserPool refuses while set.
     pub deletion_protection: bool,
+    /// `UserPoolTags`, as given at creation (how `cleanup` tells the harness's pools from others).
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 impl Pool {
