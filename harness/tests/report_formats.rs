@@ -41,7 +41,7 @@ fn step(name: &str, request_body: &str, response_body: &str) -> StepRecord {
         name: name.into(),
         kind: "revoke_token".into(),
         request: Some(RequestRecord { method: "POST".into(), target: "RevokeToken".into(), body: request_body.into() }),
-        response: Some(ResponseRecord { status: 400, body: response_body.into() }),
+        response: Some(ResponseRecord { status: 400, body: response_body.into(), duration_ms: Some(12) }),
         duration_ms: 7,
     }
 }
