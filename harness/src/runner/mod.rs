@@ -354,17 +354,22 @@ pub async fn run_until(
     let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
     let mut results: Vec<Option<ScenarioResult>> = vec![None; total];
     tokio::pin!(interrupt);
+    // Provisioning is a handful of requests, each bounded by the timeout and the deadline: an
+    // interruption lets it finish, so a pool whose creation was in flight is still recorded (and
+    // deleted). The interrupt is listened to all along, so its signal handlers are in place.
     let provisioning = SharedPools::provision(&plan, &wire, &target.state.probes, &target.state.live);
-    let pools = tokio::select! {
-        pools = provisioning => Some(pools),
-        () = &mut interrupt => None,
-    };
-    let interrupted = match pools {
-        Some(pools) => {
-            run_all(&scenarios, &wire, target, &pools, options, on_scenario, &mut results, &mut interrupt).await
+    tokio::pin!(provisioning);
+    let mut interrupted = false;
+    let pools = loop {
+        tokio::select! {
+            pools = &mut provisioning => break pools,
+            () = &mut interrupt, if !interrupted => interrupted = true,
         }
-        None => true,
     };
+    if !interrupted {
+        interrupted =
+            run_all(&scenarios, &wire, target, &pools, options, on_scenario, &mut results, &mut interrupt).await;
+    }
     let reason = if interrupted {
         "not run: the run was interrupted"
     } else {

@@ -169,3 +169,106 @@ async fn create_pool(
     ledger.add_pool(&id, true);
     Ok(PoolState { id, name, domain: None })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use wiremock::matchers::{header, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::runner::plan::ReusedPool;
+    use crate::scenario::model::{MAIN_POOL, PoolSpec};
+    use crate::wire::WireOptions;
+
+    fn scenario(domain: bool, attributes: &[&str]) -> Scenario {
+        Scenario {
+            id: "s".into(),
+            title: String::new(),
+            spec: String::new(),
+            tags: Vec::new(),
+            file: "s.toml".into(),
+            pools: vec![PoolSpec {
+                name: MAIN_POOL.into(),
+                domain,
+                username_attributes: attributes.iter().map(|a| (*a).to_owned()).collect(),
+            }],
+            clients: Vec::new(),
+            users: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+
+    async fn server() -> MockServer {
+        let server = MockServer::start().await;
+        let target = "x-amz-target";
+        for id in ["us-east-1_One", "us-east-1_Two"] {
+            Mock::given(method("POST"))
+                .and(header(target, "AWSCognitoIdentityProviderService.CreateUserPool"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(format!(r#"{{"UserPool":{{"Id":"{id}"}}}}"#)))
+                .up_to_n_times(1)
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("POST"))
+            .and(header(target, "AWSCognitoIdentityProviderService.CreateUserPoolDomain"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    async fn sent(server: &MockServer) -> Vec<(String, Value)> {
+        let requests = server.received_requests().await.expect("recorded");
+        requests
+            .iter()
+            .map(|r| {
+                let operation = r.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                let operation = operation.rsplit('.').next().unwrap_or_default().to_owned();
+                (operation, serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_configuration_gets_one_tagged_pool_and_a_domain_only_where_needed() {
+        let server = server().await;
+        let wire = Wire::new(&server.uri(), "us-east-1", HostedAddressing::HostHeader, WireOptions::default())
+            .expect("client");
+        let scenarios = [scenario(true, &[]), scenario(false, &[]), scenario(false, &["email"])];
+        let plan = RunPlan::new(&scenarios, None);
+        let ledger = Ledger::default();
+        let pools = SharedPools::provision(&plan, &wire, &Probes::default(), &ledger).await;
+        let sent = sent(&server).await;
+        let operations: Vec<&str> = sent.iter().map(|(op, _)| op.as_str()).collect();
+        assert_eq!(operations, ["CreateUserPool", "CreateUserPoolDomain", "CreateUserPool"]);
+        for (_, body) in sent.iter().filter(|(op, _)| op == "CreateUserPool") {
+            assert_eq!(body["UserPoolTags"][TAG_KEY], TAG_VALUE, "{body}");
+            assert!(body["PoolName"].as_str().is_some_and(|n| n.starts_with(NAME_PREFIX)), "{body}");
+        }
+        assert_eq!(sent[2].1["UsernameAttributes"], serde_json::json!(["email"]));
+        assert!(sent[1].1["Domain"].as_str().is_some_and(|d| d.starts_with(NAME_PREFIX)));
+        assert_eq!(ledger.len(), 3, "two pools and a domain to delete");
+        let with_domain = pools.for_scenario(&wire, &scenarios[0]).await.expect("pools");
+        assert!(with_domain[MAIN_POOL].domain.is_some());
+        let without = pools.for_scenario(&wire, &scenarios[1]).await.expect("pools");
+        assert_eq!(without[MAIN_POOL].id, with_domain[MAIN_POOL].id, "the same pool");
+        assert!(without[MAIN_POOL].domain.is_none(), "a scenario sees a domain only if it asked for one");
+    }
+
+    #[tokio::test]
+    async fn a_reused_pool_and_domain_are_not_created_nor_deleted() {
+        let server = server().await;
+        let wire = Wire::new(&server.uri(), "us-east-1", HostedAddressing::HostHeader, WireOptions::default())
+            .expect("client");
+        let scenarios = [scenario(true, &[])];
+        let reused = ReusedPool { pool_id: "us-east-1_Mine".into(), domain: Some("mine".into()) };
+        let plan = RunPlan::new(&scenarios, Some(&reused));
+        let ledger = Ledger::default();
+        let pools = SharedPools::provision(&plan, &wire, &Probes::default(), &ledger).await;
+        assert!(sent(&server).await.is_empty(), "nothing to create");
+        assert!(ledger.is_empty(), "nothing of the run's to delete");
+        let got = pools.for_scenario(&wire, &scenarios[0]).await.expect("pools");
+        assert_eq!((got[MAIN_POOL].id.as_str(), got[MAIN_POOL].domain.as_deref()), ("us-east-1_Mine", Some("mine")));
+    }
+}
