@@ -122,7 +122,11 @@ fn minimal_report() -> RunReport {
     scenario.reason = None;
     scenario.steps = vec![
         StepRecord { name: "decode".into(), kind: "decode".into(), request: None, response: None, duration_ms: 0 },
-        step("revoke", "", ""),
+        // A report of an older version: its answers have no duration.
+        StepRecord {
+            response: Some(ResponseRecord { status: 400, body: String::new(), duration_ms: None }),
+            ..step("revoke", "", "")
+        },
     ];
     report.summary = Summary::of(&report.scenarios);
     report

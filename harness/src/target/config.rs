@@ -44,11 +44,12 @@ pub fn builtin_profiles() -> Vec<Profile> {
             hosted: HostedAddressing::HostHeader,
             region: "us-east-1".into(),
             // moto 5.2.5's server answers requests on threads and looks a client up by walking
-            // its pools dict unguarded (`_find_backend_for_clientid`), so a sign-in that meets
-            // another scenario's CreateUserPool or DeleteUserPool fails with HTTP 500
-            // ("dictionary changed size during iteration"). One request at once avoids it, at
-            // no cost: the server holds the GIL anyway (a run takes as long with --jobs 1 as 8).
-            max_in_flight: (name == "moto").then_some(1),
+            // its pools dict unguarded (`_find_backend_for_clientid`), so a sign-in that meets a
+            // CreateUserPool or DeleteUserPool can fail with HTTP 500 ("dictionary changed size
+            // during iteration"). A run creates its pools one at a time before any scenario starts
+            // and deletes them one at a time after the last ends (`runner::pools`,
+            // `runner::ledger`), so no lookup meets a pool change and no cap is needed.
+            max_in_flight: None,
         })
         .collect()
 }
