@@ -33,6 +33,9 @@ pub struct PoolFailure {
     pub reason: String,
     /// The refused call, for the transcripts of the scenarios it stops.
     pub record: Option<StepRecord>,
+    /// The scenario's name for the pool and what is known of it (a pool whose domain was
+    /// refused), so its transcript still normalises the pool's id and domain.
+    pub pool: Option<(String, PoolState)>,
 }
 
 #[derive(Debug)]
@@ -76,10 +79,12 @@ impl SharedPools {
                     ledger.add_domain(&state.id, &prefix);
                     let body = json!({ "UserPoolId": state.id, "Domain": prefix });
                     let (created, record) = call_admin(wire, &mut redactor, probes, "CreateUserPoolDomain", body).await;
+                    let known = PoolState { domain: Some(prefix.clone()), ..state.clone() };
                     Some(created.map(|_| prefix).map_err(|f| PoolFailure {
                         classification: f.classification,
                         reason: f.reason,
                         record: Some(record),
+                        pool: Some((String::new(), known)),
                     }))
                 }
                 (Ok(state), false) => state.domain.clone().map(Ok),
@@ -102,18 +107,26 @@ impl SharedPools {
                 classification: Classification::error("pool not in the run's plan"),
                 reason: format!("pool `{}` is not in the run's plan", spec.name),
                 record: None,
+                pool: None,
             })?;
             let mut state = shared.pool.clone()?;
             state.domain = None;
             if spec.domain {
                 let prefix = match &shared.domain {
                     Some(Ok(prefix)) => prefix.clone(),
-                    Some(Err(failure)) => return Err(failure.clone()),
+                    Some(Err(failure)) => {
+                        let mut failure = failure.clone();
+                        if let Some((name, _)) = &mut failure.pool {
+                            name.clone_from(&spec.name);
+                        }
+                        return Err(failure);
+                    }
                     None => {
                         return Err(PoolFailure {
                             classification: Classification::error("no hosted domain"),
                             reason: format!("pool `{}` has no hosted domain", spec.name),
                             record: None,
+                            pool: None,
                         });
                     }
                 };
@@ -158,7 +171,8 @@ async fn create_pool(
         body["UsernameAttributes"] = json!(planned.key.username_attributes);
     }
     let (created, record) = call_admin(wire, redactor, probes, "CreateUserPool", body).await;
-    let failed = |classification, reason| PoolFailure { classification, reason, record: Some(record.clone()) };
+    let failed =
+        |classification, reason| PoolFailure { classification, reason, record: Some(record.clone()), pool: None };
     let created = created.map_err(|f| failed(f.classification, f.reason))?;
     let id = string_at(&created, &["UserPool", "Id"]).ok_or_else(|| {
         failed(

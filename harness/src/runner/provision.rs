@@ -122,6 +122,7 @@ pub(crate) async fn wait_for_domain(wire: &Wire, prefix: &str) -> Result<(), Poo
         classification: Classification::error(rule),
         reason,
         record: None,
+        pool: None,
     };
     loop {
         let probe = wire.hosted_request(prefix, reqwest::Method::POST, "/oauth2/revoke");
@@ -192,6 +193,9 @@ pub async fn provision(
         Ok(pools) => pools,
         Err(failure) => {
             records.extend(failure.record);
+            if let Some((name, pool)) = failure.pool {
+                ctx.pools.insert(name, pool);
+            }
             return Err(ProvisionFailure { classification: failure.classification, reason: failure.reason });
         }
     };
