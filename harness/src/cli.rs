@@ -77,6 +77,15 @@ pub struct TargetArgs {
     /// (real host names, TLS, SigV4) without leaving the machine. Other names do not resolve.
     #[arg(long, value_name = "ADDR:PORT")]
     pub rehearsal: Option<std::net::SocketAddr>,
+    /// Use this user pool of yours for the default pool configuration instead of creating one
+    /// (`run`): the run creates and deletes only its own clients and users in it. With `cleanup`:
+    /// delete the `cc-` clients and users (and `cc-` domain) runs left in this pool.
+    #[arg(long, value_name = "ID")]
+    pub pool_id: Option<String>,
+    /// The hosted domain (prefix) of the --pool-id pool, for the scenarios that need one: the run
+    /// then creates no domain at all.
+    #[arg(long, value_name = "PREFIX", requires = "pool_id")]
+    pub domain: Option<String>,
 }
 
 /// Which scenarios.

@@ -18,3 +18,9 @@ pub const NOTHING_RAN: i32 = 5;
 /// Results changed: a snapshot differs from what the target now does, or the baseline of known
 /// non-conformances no longer matches (a new failure, or an entry that now passes).
 pub const CHANGED: i32 = 6;
+/// The run was interrupted by SIGINT (Ctrl-C), 128 + 2 as shells report it. What the run had
+/// created was deleted and the report of what finished written (`--report-dir`).
+pub const INTERRUPTED: i32 = 130;
+/// The run was stopped by SIGTERM (CI cancellation, a container stopping), 128 + 15. Handled as
+/// [`INTERRUPTED`]: clean-up done, report written.
+pub const TERMINATED: i32 = 143;

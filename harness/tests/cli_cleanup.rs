@@ -127,14 +127,134 @@ fn an_interrupted_run_deletes_what_it_created() {
         use std::io::Read;
         let _ = pipe.read_to_string(&mut stderr);
     }
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(status.code(), Some(exit_codes::INTERRUPTED), "{stderr}");
     assert!(stderr.contains("interrupted: deleted"), "{stderr}");
-    // Requests in flight when the run stopped may still create a pool or two; the run says how to
-    // remove those, and cleanup finds them.
-    let left = harness_pools(&runtime.block_on(pool_names(&wire)));
-    assert!(left <= 8, "at most one pool per scenario in flight survives: {left}");
-    assert_eq!(binary(&["cleanup", "--target", &endpoint]).status.code(), Some(exit_codes::OK));
-    assert_eq!(harness_pools(&runtime.block_on(pool_names(&wire))), 0);
+    // The run's pools exist before any scenario starts, and the run deletes them all.
+    assert_eq!(harness_pools(&runtime.block_on(pool_names(&wire))), 0, "{stderr}");
+    runtime.block_on(moto.stop());
+}
+
+/// What CI cancellation and container stops send: handled as Ctrl-C, with its own exit code, and
+/// the report of what finished is written.
+#[test]
+fn a_terminated_run_deletes_what_it_created_and_writes_its_report() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut moto, endpoint) = moto(&runtime);
+    let wire = client(&endpoint);
+    let dir = std::env::temp_dir().join(format!("cc-cleanup-term-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = command(&[
+        "run",
+        "--target",
+        &endpoint,
+        "--jobs",
+        "1",
+        "--format",
+        "json",
+        "--report-dir",
+        dir.to_str().expect("utf-8"),
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("run starts");
+    let started = Instant::now();
+    while harness_pools(&runtime.block_on(pool_names(&wire))) < 2 {
+        assert!(started.elapsed() < Duration::from_secs(120), "the run never created pools");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&child, "-TERM");
+    let status = child.wait().expect("run ends");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use std::io::Read;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert_eq!(status.code(), Some(exit_codes::TERMINATED), "{stderr}");
+    assert!(stderr.contains("interrupted: deleted"), "{stderr}");
+    assert_eq!(harness_pools(&runtime.block_on(pool_names(&wire))), 0, "{stderr}");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).expect("report.json written")).expect("json");
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert!(
+        scenarios.iter().any(|s| s["reason"].as_str().is_some_and(|r| r.contains("interrupted"))),
+        "scenarios the signal stopped say so"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    runtime.block_on(moto.stop());
+}
+
+async fn clients_and_users(wire: &Wire, pool: &str) -> (Vec<String>, Vec<String>) {
+    let clients = call(wire, "ListUserPoolClients", json!({ "UserPoolId": pool, "MaxResults": 60 })).await;
+    let users = call(wire, "ListUsers", json!({ "UserPoolId": pool })).await;
+    let names = |list: &Value, key: &str| -> Vec<String> {
+        let mut names: Vec<String> =
+            list.as_array().into_iter().flatten().filter_map(|c| c[key].as_str().map(str::to_owned)).collect();
+        names.sort();
+        names
+    };
+    (names(&clients["UserPoolClients"], "ClientName"), names(&users["Users"], "Username"))
+}
+
+/// `--pool-id`: the run works in the user's pool, creates no pool for the default configuration,
+/// and leaves the pool as it found it.
+#[test]
+fn a_run_in_the_users_pool_deletes_only_its_own_clients_and_users() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut moto, endpoint) = moto(&runtime);
+    let wire = client(&endpoint);
+    let created = runtime.block_on(call(&wire, "CreateUserPool", json!({ "PoolName": "my-own-pool" })));
+    let pool = created["UserPool"]["Id"].as_str().expect("pool id").to_owned();
+    runtime.block_on(call(&wire, "CreateUserPoolClient", json!({ "UserPoolId": pool, "ClientName": "my-app" })));
+    let output = binary(&[
+        "run",
+        "--target",
+        &endpoint,
+        "--pool-id",
+        &pool,
+        "scenarios/refresh-keeps-origin-jti.toml",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let first = &report["scenarios"][0]["steps"][0];
+    assert_eq!(first["request"]["target"], "CreateUserPoolClient", "{first}");
+    assert!(first["request"]["body"].as_str().unwrap_or_default().contains(&pool), "{first}");
+    assert_eq!(first["response"]["status"], 200, "{first}");
+    assert_eq!(report["scenarios"][0]["verdict"], "pass", "{}", report["scenarios"][0]);
+    let (clients, users) = runtime.block_on(clients_and_users(&wire, &pool));
+    assert_eq!(clients, ["my-app"], "the run's own clients are gone, the user's stays");
+    assert!(users.is_empty(), "{users:?}");
+    let names = runtime.block_on(pool_names(&wire));
+    assert_eq!(harness_pools(&names), 0, "no pool was created for the default configuration: {names:?}");
+    assert!(names.contains(&"my-own-pool".to_owned()));
+    runtime.block_on(moto.stop());
+}
+
+/// `cleanup --pool-id`: what a killed run left in the user's pool goes, nothing else does.
+#[test]
+fn cleanup_in_the_users_pool_deletes_prefixed_clients_and_users_only() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut moto, endpoint) = moto(&runtime);
+    let wire = client(&endpoint);
+    let created = runtime.block_on(call(&wire, "CreateUserPool", json!({ "PoolName": "my-own-pool" })));
+    let pool = created["UserPool"]["Id"].as_str().expect("pool id").to_owned();
+    for name in ["my-app", "cc-app-k2j4h6g8"] {
+        runtime.block_on(call(&wire, "CreateUserPoolClient", json!({ "UserPoolId": pool, "ClientName": name })));
+    }
+    for name in ["bob", "cc-alice-k2j4h6g8"] {
+        runtime.block_on(call(&wire, "AdminCreateUser", json!({ "UserPoolId": pool, "Username": name })));
+    }
+    let output = binary(&["cleanup", "--target", &endpoint, "--pool-id", &pool]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(exit_codes::OK), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        stdout.contains("deleted client cc-app-k2j4h6g8") && stdout.contains("deleted user cc-alice-k2j4h6g8"),
+        "{stdout}"
+    );
+    let (clients, users) = runtime.block_on(clients_and_users(&wire, &pool));
+    assert_eq!((clients, users), (vec!["my-app".to_owned()], vec!["bob".to_owned()]));
+    assert!(runtime.block_on(pool_names(&wire)).contains(&"my-own-pool".to_owned()));
     runtime.block_on(moto.stop());
 }
 
@@ -193,12 +313,11 @@ fn aws_mode_signs_with_the_credential_chain_tags_pools_and_cleanup_spares_untagg
     .expect("binary runs");
     let report: Value = serde_json::from_slice(&run.stdout).expect("a JSON report");
     assert_eq!(report["target"]["name"], "aws");
+    // The run's pools are created before the scenario (their tag is checked in runner::pools);
+    // the scenario's first step is its own client, created by a signed admin call.
     let provisioned = &report["scenarios"][0]["steps"][0];
-    assert_eq!(provisioned["request"]["target"], "CreateUserPool");
+    assert_eq!(provisioned["request"]["target"], "CreateUserPoolClient");
     assert_eq!(provisioned["response"]["status"], 200, "moto accepted the signed call: {provisioned}");
-    assert!(
-        provisioned["request"]["body"].as_str().unwrap_or_default().contains("\"created-by\":\"cognito-conformance\"")
-    );
     let all_output = [&run.stdout[..], &run.stderr[..]].concat();
     assert!(!String::from_utf8_lossy(&all_output).contains("aws-secret-canary-7f3a9c"));
 

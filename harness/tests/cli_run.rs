@@ -192,6 +192,41 @@ fn a_target_that_never_answers_times_out_into_error_verdicts() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The whole-run deadline holds for every request, provisioning included: against a target that
+/// accepts connections and never answers, the run ends by about the deadline plus one request
+/// timeout (the bound here is generous: this checks that nothing hangs, not speed), every
+/// scenario is reported with why it did not run, and the report is still written.
+#[test]
+fn a_target_that_never_answers_ends_the_run_by_the_deadline() {
+    let dir = temp_dir("deadline");
+    let target = format!("http://127.0.0.1:{}", silent_port());
+    let (deadline, timeout) = (2, 2);
+    let started = std::time::Instant::now();
+    let output = binary(&[
+        "run",
+        "--target",
+        &target,
+        "--deadline",
+        &deadline.to_string(),
+        "--timeout",
+        &timeout.to_string(),
+        "--report-dir",
+        dir.to_str().expect("utf-8"),
+    ]);
+    let elapsed = started.elapsed();
+    assert_eq!(output.status.code(), Some(exit_codes::RUNTIME), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(elapsed < std::time::Duration::from_secs(deadline + timeout + 10), "the run hung: {elapsed:?}");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).expect("report.json")).expect("json");
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert!(scenarios.len() > 50, "the whole suite is reported");
+    for scenario in scenarios {
+        assert_eq!(scenario["verdict"], "error", "{scenario}");
+        assert!(scenario["reason"].as_str().is_some_and(|r| !r.is_empty()), "a reason: {scenario}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn fail_fast_stops_starting_scenarios() {
     let output = binary(&["run", "--fault", "revoke-internal-error", "--fail-fast", "--jobs", "1", "--format", "json"]);

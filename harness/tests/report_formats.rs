@@ -41,7 +41,7 @@ fn step(name: &str, request_body: &str, response_body: &str) -> StepRecord {
         name: name.into(),
         kind: "revoke_token".into(),
         request: Some(RequestRecord { method: "POST".into(), target: "RevokeToken".into(), body: request_body.into() }),
-        response: Some(ResponseRecord { status: 400, body: response_body.into() }),
+        response: Some(ResponseRecord { status: 400, body: response_body.into(), duration_ms: Some(12) }),
         duration_ms: 7,
     }
 }
@@ -122,7 +122,11 @@ fn minimal_report() -> RunReport {
     scenario.reason = None;
     scenario.steps = vec![
         StepRecord { name: "decode".into(), kind: "decode".into(), request: None, response: None, duration_ms: 0 },
-        step("revoke", "", ""),
+        // A report of an older version: its answers have no duration.
+        StepRecord {
+            response: Some(ResponseRecord { status: 400, body: String::new(), duration_ms: None }),
+            ..step("revoke", "", "")
+        },
     ];
     report.summary = Summary::of(&report.scenarios);
     report

@@ -40,6 +40,7 @@ fn result() -> ScenarioResult {
             response: Some(ResponseRecord {
                 status: 200,
                 body: r#"{"AuthenticationResult":{"AccessToken":"<access-token#1>","ExpiresIn":3600}}"#.into(),
+                duration_ms: Some(2),
             }),
             duration_ms: 1,
         }],

@@ -1,7 +1,8 @@
-//! `cleanup`: deletes the pools killed runs left on a target.
+//! `cleanup`: deletes the pools killed runs left on a target, or (`--pool-id`) the clients, users
+//! and domain they left in a pool of the user's.
 
 use cognito_conformance::reference::FaultSet;
-use cognito_conformance::runner::cleanup::cleanup as delete_leftovers;
+use cognito_conformance::runner::cleanup::{cleanup as delete_leftovers, cleanup_pool};
 use cognito_conformance::target::{Connected, TargetSpec};
 use cognito_conformance::{Error, exit_codes};
 
@@ -19,7 +20,10 @@ pub fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
     let require_tag = matches!(spec, TargetSpec::Aws { .. });
     let report = super::runtime()?.block_on(async {
         let target = Connected::open(&spec, &connect).await?;
-        let report = delete_leftovers(&target.wire, require_tag).await;
+        let report = match &args.target.pool_id {
+            Some(pool_id) => cleanup_pool(&target.wire, pool_id).await,
+            None => delete_leftovers(&target.wire, require_tag).await,
+        };
         target.close().await;
         Ok::<_, Error>(report?)
     })?;
@@ -32,8 +36,9 @@ pub fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
     for (name, why) in &report.failed {
         eprintln!("could not delete {name}: {why}");
     }
+    let what = if args.target.pool_id.is_some() { "client(s)/user(s)/domain(s)" } else { "pool(s)" };
     println!(
-        "{} pool(s) deleted, {} left alone, {} failed",
+        "{} {what} deleted, {} left alone, {} failed",
         report.deleted.len(),
         report.untagged.len(),
         report.failed.len()

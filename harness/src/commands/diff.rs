@@ -26,6 +26,8 @@ fn live(args: &DiffArgs, name: &str) -> Result<Vec<Transcript>, Error> {
         timeout: 10.0,
         ca_bundle: None,
         rehearsal: None,
+        pool_id: None,
+        domain: None,
     };
     let (spec, connect) = resolve(&target_args, FaultSet::none())?;
     if matches!(spec, TargetSpec::Aws { .. }) {

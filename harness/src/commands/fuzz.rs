@@ -50,6 +50,11 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
 
 pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
+    if args.target.pool_id.is_some() {
+        return Err(Error::Usage(
+            "--pool-id applies to `run` and `cleanup`: the fuzzer's worlds have pools of their own".into(),
+        ));
+    }
     let (spec, connect) = resolve(&args.target, faults)?;
     if let TargetSpec::Aws { .. } = &spec
         && !args.target.create_aws_resources
@@ -99,7 +104,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
         };
         if summary.is_none() {
             let deleted = target.state.live.delete_all(&target.wire).await;
-            eprintln!("interrupted: deleted {deleted} pool(s) the fuzzer had created");
+            eprintln!("interrupted: {}", deleted.describe().replace("the run", "the fuzzer"));
         }
         target.close().await;
         Ok::<_, Error>(summary.transpose()?)

@@ -7,13 +7,14 @@ use cognito_conformance::baseline::{self, BaselineError};
 use cognito_conformance::reference::{Fault, FaultSet};
 use cognito_conformance::report::human::{HumanReporter, Progress};
 use cognito_conformance::report::{RunReport, Verdict, json, junit, write_reports};
+use cognito_conformance::runner::plan::RunPlan;
 use cognito_conformance::runner::{self, OnScenario, RunOptions};
 use cognito_conformance::snapshot;
 use cognito_conformance::target::{Connected, TargetSpec, aws};
 use cognito_conformance::{Error, exit_codes};
 
 use super::select::select;
-use super::target::{resolve, seconds};
+use super::target::{resolve, reused_pool, seconds};
 use crate::cli::{Format, RunArgs};
 
 /// The exit code a finished run calls for: 3 when anything could not be checked, 4 when the
@@ -30,8 +31,58 @@ pub fn exit_code(report: &RunReport) -> i32 {
     }
 }
 
-/// What `run` exits with when the run was interrupted (128 + SIGINT, as shells report it).
-const INTERRUPTED: i32 = 130;
+/// Which signal stopped the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Interrupt,
+    Terminate,
+}
+
+impl Stop {
+    fn exit_code(self) -> i32 {
+        match self {
+            Stop::Interrupt => exit_codes::INTERRUPTED,
+            Stop::Terminate => exit_codes::TERMINATED,
+        }
+    }
+}
+
+/// Completes when SIGINT (Ctrl-C) or SIGTERM arrives, recording which.
+async fn signalled(which: Arc<Mutex<Option<Stop>>>) {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let stop = tokio::select! {
+        _ = tokio::signal::ctrl_c() => Stop::Interrupt,
+        () = terminate => Stop::Terminate,
+    };
+    if let Ok(mut which) = which.lock() {
+        *which = Some(stop);
+    }
+}
+
+/// The target as the user gave it, for hints that name a command to run.
+fn target_as_given(args: &RunArgs) -> String {
+    let mut text = format!("--target {}", args.target.target);
+    if let Some(config) = &args.target.config {
+        text.push_str(&format!(" --config {}", config.display()));
+    }
+    if let Some(region) = &args.target.region {
+        text.push_str(&format!(" --region {region}"));
+    }
+    if let Some(url) = &args.target.endpoint_url {
+        text.push_str(&format!(" --endpoint-url {url}"));
+    }
+    text
+}
 
 pub fn run(args: RunArgs) -> Result<i32, Error> {
     let scenarios = select(&args.selection)?;
@@ -47,7 +98,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     if let TargetSpec::Aws { region, .. } = &spec
         && !args.target.create_aws_resources
     {
-        println!("{}", aws::plan(&scenarios, region.as_deref()));
+        println!("{}", RunPlan::new(&scenarios, reused_pool(&args.target).as_ref()).consent_text(region.as_deref()));
         return Ok(exit_codes::USAGE);
     }
     if args.jobs == Some(0) {
@@ -59,6 +110,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         strict: args.strict,
         deadline: seconds(args.deadline, "--deadline")?,
         fail_fast: args.fail_fast,
+        reuse: reused_pool(&args.target),
     };
     let whole_suite = args.selection.paths.is_empty()
         && args.selection.filter.is_none()
@@ -66,7 +118,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         && args.selection.skip_tags.is_empty();
     let total = scenarios.len() as u64;
     let human = args.format == Format::Human;
-    let report = super::runtime()?.block_on(async {
+    let (report, stop) = super::runtime()?.block_on(async {
         let target = Connected::open(&spec, &connect).await?;
         let reporter = Arc::new(Mutex::new(if human {
             HumanReporter::stdout(total)
@@ -86,33 +138,39 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
                 }
             })
         };
-        let run = runner::run(scenarios, &target, &options, on_scenario);
-        let report = tokio::select! {
-            report = run => Some(report),
-            _ = tokio::signal::ctrl_c() => None,
-        };
-        let Some(report) = report else {
-            // The run's tasks are gone with its future; delete what they had created while the
-            // target (a spawned emulator too) is still up.
-            let deleted = target.state.live.delete_all(&target.wire).await;
-            eprintln!(
-                "interrupted: deleted {deleted} pool(s) the run had created; \
-                 `cognito-conformance cleanup --target {}` removes any still left",
-                spec.name()
-            );
-            target.close().await;
-            return Ok(None);
-        };
+        let which = Arc::new(Mutex::new(None));
+        let outcome = runner::run_until(scenarios, &target, &options, on_scenario, signalled(which.clone())).await;
         target.close().await;
+        let stop = if outcome.interrupted { which.lock().ok().and_then(|w| *w) } else { None };
         if let Ok(progress) = progress.lock() {
             progress.finish();
         }
-        if human && let Ok(mut reporter) = reporter.lock() {
-            reporter.finish(&report)?;
+        if stop.is_some() {
+            eprintln!("interrupted: {}", outcome.cleanup.describe());
+        } else if human && let Ok(mut reporter) = reporter.lock() {
+            reporter.finish(&outcome.report)?;
         }
-        Ok::<_, Error>(Some(report))
+        if outcome.cleanup.left > 0 {
+            eprintln!(
+                "{} resource(s) the run created could not be deleted: `cognito-conformance cleanup {}` removes them{}",
+                outcome.cleanup.left,
+                target_as_given(&args),
+                args.target
+                    .pool_id
+                    .as_ref()
+                    .map(|id| format!(" (add --pool-id {id} for the ones in your pool)"))
+                    .unwrap_or_default(),
+            );
+        }
+        Ok::<_, Error>((outcome.report, stop))
     })?;
-    let Some(report) = report else { return Ok(INTERRUPTED) };
+    if let Some(stop) = stop {
+        // What finished is evidence too: written before the exit.
+        if let Some(dir) = args.report_dir.as_deref() {
+            write_reports(&report, dir)?;
+        }
+        return Ok(stop.exit_code());
+    }
     // Reports are written before anything else can fail, so a run's evidence is never lost.
     let written = args.report_dir.as_deref().map(|dir| write_reports(&report, dir));
     let mut stdout = std::io::stdout().lock();

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use cognito_conformance::Error;
 use cognito_conformance::reference::FaultSet;
+use cognito_conformance::runner::plan::ReusedPool;
 use cognito_conformance::target::spawn::default_script;
 use cognito_conformance::target::{ConnectOptions, ProfileConfig, TargetSpec, is_loopback_url};
 use cognito_conformance::wire::{CaBundle, Network, WireOptions};
@@ -59,4 +60,9 @@ pub fn resolve(args: &TargetArgs, faults: FaultSet) -> Result<(TargetSpec, Conne
         wire: WireOptions { timeout: seconds(args.timeout, "--timeout")?, network, ..WireOptions::default() },
     };
     Ok((spec, options))
+}
+
+/// The pool (and domain) of the user's that `--pool-id` and `--domain` name, if any.
+pub fn reused_pool(args: &TargetArgs) -> Option<ReusedPool> {
+    args.pool_id.clone().map(|pool_id| ReusedPool { pool_id, domain: args.domain.clone() })
 }

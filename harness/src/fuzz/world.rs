@@ -9,7 +9,10 @@ use crate::redact::{Redactor, SecretKind};
 use crate::report::model::StepRecord;
 use crate::runner::context::Context;
 use crate::runner::exec::{StepFailure, perform};
-use crate::runner::provision::{LivePools, provision, teardown};
+use crate::runner::ledger::Ledger;
+use crate::runner::plan::RunPlan;
+use crate::runner::pools::SharedPools;
+use crate::runner::provision::{provision, teardown};
 use crate::scenario::model::{Action, Scenario};
 use crate::scenario::parse_scenario;
 use crate::scenario::template::Template;
@@ -167,6 +170,8 @@ pub struct World {
     pub ctx: Context,
     base_redactor: Redactor,
     alive: [bool; 6],
+    /// The world's own pools (each world has its own, so workers never share a pool).
+    pools: SharedPools,
 }
 
 /// What a live family is asked: its access token on GetUser, its refresh token on a refresh.
@@ -196,23 +201,27 @@ fn liveness(exchange: &Exchange) -> Option<bool> {
 
 impl World {
     /// Provisions the world's fixtures on `wire` and signs every family in.
-    pub async fn provision(wire: &Wire, live: &LivePools) -> Result<Self, FuzzError> {
+    pub async fn provision(wire: &Wire, live: &Ledger) -> Result<Self, FuzzError> {
         let scenario = scenario()?;
         let mut ctx = Context::default();
         let mut records: Vec<StepRecord> = Vec::new();
-        if let Err(failure) = provision(wire, live, scenario, &mut ctx, &mut records).await {
+        let plan = RunPlan::new(std::slice::from_ref(scenario), None);
+        let pools = SharedPools::provision(&plan, wire, &ctx.probes, live).await;
+        if let Err(failure) = provision(wire, live, &pools, scenario, &mut ctx, &mut records).await {
             teardown(wire, live, &mut ctx, &mut records).await;
+            pools.delete(wire, live).await;
             return Err(FuzzError::Provision(format!("{} ({})", failure.reason, failure.classification.rule)));
         }
         let base_redactor = ctx.redactor.clone();
-        let mut world = Self { ctx, base_redactor, alive: [false; 6] };
+        let mut world = Self { ctx, base_redactor, alive: [false; 6], pools };
         world.establish(wire, &Family::ALL).await?;
         Ok(world)
     }
 
     /// Deletes the world's pools.
-    pub async fn teardown(mut self, wire: &Wire, live: &LivePools) {
+    pub async fn teardown(mut self, wire: &Wire, live: &Ledger) {
         teardown(wire, live, &mut self.ctx, &mut Vec::new()).await;
+        self.pools.delete(wire, live).await;
     }
 
     /// Signs `families` in afresh (the victim is refreshed once too), so every case starts from the

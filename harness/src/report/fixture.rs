@@ -48,7 +48,7 @@ pub(crate) fn scenario(id: &str, verdict: Verdict, expectations: Vec<Expectation
                 target: "RevokeToken".into(),
                 body: "{\"Token\":\"<refresh-token#1>\"}".into(),
             }),
-            response: Some(ResponseRecord { status: 200, body: "{}".into() }),
+            response: Some(ResponseRecord { status: 200, body: "{}".into(), duration_ms: Some(4) }),
             duration_ms: 12,
         }],
         volatile: Vec::new(),

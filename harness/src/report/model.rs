@@ -150,6 +150,10 @@ pub struct ResponseRecord {
     /// The body, redacted and cut to a bounded length.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
+    /// Time from sending the request to the full answer, in milliseconds (the last attempt's, if
+    /// throttling was retried). Never in snapshots: it changes on every run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
 }
 
 /// One step of a scenario as it ran.

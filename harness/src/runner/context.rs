@@ -46,6 +46,8 @@ pub struct UserState {
     pub sub: Option<String>,
     /// Its pool's name in the scenario.
     pub pool: String,
+    /// The attributes it was created with (an e-mail that spells the username carries the suffix).
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// What one step produced.
@@ -98,6 +100,8 @@ pub struct Context {
     pub redactor: Redactor,
     /// The run's probe results for this target, shared by all its scenarios.
     pub probes: super::probe::Probes,
+    /// The suffix of every name the scenario creates, unique to it (scenarios share pools).
+    pub suffix: String,
 }
 
 /// The value at a dotted path: object keys, array indices.
@@ -121,7 +125,7 @@ impl Context {
     /// The ids and names of this scenario's fixtures, which differ on every run. Sorted so the
     /// list itself is the same from run to run.
     pub fn volatile_values(&self) -> Vec<Volatile> {
-        let mut out = Vec::new();
+        let mut out = vec![Volatile { value: self.suffix.clone(), label: "suffix" }];
         let mut pools: Vec<_> = self.pools.iter().collect();
         pools.sort_by_key(|(name, _)| *name);
         for (_, pool) in pools {
@@ -190,6 +194,7 @@ impl Context {
                     FixtureKind::User => self.users.get(name).and_then(|u| match field.as_str() {
                         "username" => Some(u.username.clone()),
                         "password" => Some(u.password.clone()),
+                        "email" => u.attributes.get("email").cloned(),
                         _ => u.sub.clone(),
                     }),
                     FixtureKind::Pool => self.pools.get(name).and_then(|p| match field.as_str() {

@@ -1,10 +1,14 @@
 //! The runner: executes scenarios against a target and judges every expectation.
 //!
-//! Each scenario provisions its own fixtures ([`provision`]), runs its steps in order
-//! ([`exec`]), judges each step's expectations as soon as it has answered ([`judge`]), and tears
-//! its fixtures down whatever happened. Scenarios run concurrently (`jobs`); a whole-run deadline
-//! stops scenarios between steps (they still tear down), and only throttling is retried (in
-//! [`crate::wire`]).
+//! A run first creates the pools its scenarios need, one per pool configuration ([`plan`],
+//! [`pools`]). Each scenario then creates its own clients and users in them ([`provision`]), runs
+//! its steps in order ([`exec`]), judges each step's expectations as soon as it has answered
+//! ([`judge`]), and deletes its clients and users whatever happened. Scenarios run concurrently
+//! (`jobs`). A whole-run deadline holds for every request ([`Wire::with_deadline`]): nothing is
+//! sent or retried after it, scenarios not yet started are reported as not run, and the run ends
+//! by about the deadline plus one request timeout. Then everything the run created is deleted
+//! ([`ledger`]), in a short window of its own; so it is when the run is interrupted
+//! ([`run_until`]). Only throttling is retried (in [`crate::wire`]).
 //!
 //! A step without expectations is a prerequisite: if it does not succeed, the scenario's later
 //! expectations are *skipped*. An answer classified unsupported ([`classify`]) makes its step's
@@ -15,6 +19,9 @@ pub mod cleanup;
 pub mod context;
 pub mod exec;
 pub mod judge;
+pub mod ledger;
+pub mod plan;
+pub mod pools;
 pub mod probe;
 pub mod provision;
 
@@ -29,8 +36,11 @@ use self::classify::classify;
 use self::context::Context;
 use self::exec::{StepFailure, perform};
 use self::judge::{judge, not_judged};
+use self::ledger::{Deleted, Ledger};
+use self::plan::{ReusedPool, RunPlan};
+use self::pools::SharedPools;
 use self::probe::Probes;
-use self::provision::{LivePools, provision, teardown, wire_rule};
+use self::provision::{provision, teardown, wire_rule};
 use crate::report::model::{RequestRecord, ResponseRecord, SCHEMA_VERSION, Summary};
 use crate::report::{ExpectationResult, RunReport, ScenarioResult, StepRecord, Verdict};
 use crate::scenario::Scenario;
@@ -49,11 +59,13 @@ pub struct RunOptions {
     pub deadline: Duration,
     /// Start no new scenario after one fails or errors.
     pub fail_fast: bool,
+    /// A pool (and domain) of the user's to use for the default pool configuration.
+    pub reuse: Option<ReusedPool>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { jobs: default_jobs(), strict: false, deadline: Duration::from_secs(600), fail_fast: false }
+        Self { jobs: default_jobs(), strict: false, deadline: Duration::from_secs(600), fail_fast: false, reuse: None }
     }
 }
 
@@ -75,8 +87,8 @@ pub struct TargetState {
     pub settle: Option<Duration>,
     /// Which operations the target lacks, found by probing.
     pub probes: Probes,
-    /// Pools created and not yet deleted, for clean-up after an interruption.
-    pub live: LivePools,
+    /// What runs created and have not yet deleted, for clean-up after an interruption.
+    pub live: Ledger,
 }
 
 /// Called as each scenario finishes, for progress output.
@@ -101,7 +113,11 @@ fn request_record(ctx: &Context, request: &Request, target: String) -> RequestRe
 }
 
 fn response_record(ctx: &Context, exchange: &Exchange) -> ResponseRecord {
-    ResponseRecord { status: exchange.status, body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body))) }
+    ResponseRecord {
+        status: exchange.status,
+        body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body))),
+        duration_ms: Some(exchange.elapsed.as_millis() as u64),
+    }
 }
 
 fn request_target(request: &Request) -> String {
@@ -121,10 +137,26 @@ fn explicitly_expects_status(step: &Step, status: u16) -> bool {
     step.expectations.iter().any(|e| matches!(e.check, Check::Status(s) if s == status))
 }
 
-/// Runs one scenario against `wire`.
+/// Runs one scenario on its own: its pools are created for it and deleted afterwards.
 pub async fn run_scenario(
     wire: &Wire,
     state: &TargetState,
+    scenario: &Scenario,
+    strict: bool,
+    deadline: Instant,
+) -> ScenarioResult {
+    let plan = RunPlan::new(std::slice::from_ref(scenario), None);
+    let pools = SharedPools::provision(&plan, &wire.with_deadline(deadline), &state.probes, &state.live).await;
+    let result = run_planned_scenario(wire, state, &pools, scenario, strict, deadline).await;
+    pools.delete(wire, &state.live).await;
+    result
+}
+
+/// Runs one scenario against `wire` in the run's `pools`.
+pub async fn run_planned_scenario(
+    wire: &Wire,
+    state: &TargetState,
+    pools: &SharedPools,
     scenario: &Scenario,
     strict: bool,
     deadline: Instant,
@@ -135,7 +167,7 @@ pub async fn run_scenario(
     let mut results: Vec<ExpectationResult> = Vec::new();
     let mut halt: Option<Halt> = None;
     let mut scenario_verdict: Option<Verdict> = None;
-    if let Err(failure) = provision(wire, &state.live, scenario, &mut ctx, &mut records).await {
+    if let Err(failure) = provision(wire, &state.live, pools, scenario, &mut ctx, &mut records).await {
         scenario_verdict = Some(failure.classification.verdict);
         halt = Some(Halt {
             verdict: Verdict::Skipped,
@@ -284,62 +316,73 @@ fn prerequisite_failure(step: &Step, output: &context::StepOutput) -> Option<Str
     None
 }
 
-/// Runs `scenarios` against `target`, calling `on_scenario` as each finishes.
+/// How a run ended: its report, what its clean-up deleted, and whether it was interrupted.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// What finished; scenarios that did not are reported as not run.
+    pub report: RunReport,
+    /// What clean-up deleted, and what it left.
+    pub cleanup: Deleted,
+    /// The interrupt future completed before the run did.
+    pub interrupted: bool,
+}
+
+/// Runs `scenarios` against `target`, calling `on_scenario` as each finishes, and deletes what
+/// the run created.
 pub async fn run(
     scenarios: Vec<Scenario>,
     target: &Connected,
     options: &RunOptions,
     on_scenario: OnScenario,
 ) -> RunReport {
+    run_until(scenarios, target, options, on_scenario, std::future::pending()).await.report
+}
+
+/// As [`run`], stopping early when `interrupt` completes (a signal): scenarios in flight are
+/// abandoned, what the run created is deleted all the same, and the report holds what finished.
+pub async fn run_until(
+    scenarios: Vec<Scenario>,
+    target: &Connected,
+    options: &RunOptions,
+    on_scenario: OnScenario,
+    interrupt: impl std::future::Future<Output = ()>,
+) -> RunOutcome {
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let started = Instant::now();
     let deadline = started + options.deadline;
-    let permits = Arc::new(Semaphore::new(options.jobs.max(1)));
-    let stop = Arc::new(AtomicBool::new(false));
+    let wire = target.wire.with_deadline(deadline);
+    let plan = RunPlan::new(&scenarios, options.reuse.as_ref());
     let total = scenarios.len();
     let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
-    let mut tasks = JoinSet::new();
-    for (index, scenario) in scenarios.iter().enumerate() {
-        let (wire, state) = (target.wire.clone(), target.state.clone());
-        let (scenario, permits, stop) = (scenario.clone(), permits.clone(), stop.clone());
-        let (strict, fail_fast, on_scenario) = (options.strict, options.fail_fast, on_scenario.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire().await.ok();
-            let result = if stop.load(Ordering::Relaxed) {
-                not_run(&scenario, "not run: an earlier scenario failed and --fail-fast is set")
-            } else {
-                run_scenario(&wire, &state, &scenario, strict, deadline).await
-            };
-            if fail_fast && matches!(result.verdict, Verdict::Fail | Verdict::Error) {
-                stop.store(true, Ordering::Relaxed);
-            }
-            on_scenario(&result);
-            (index, result)
-        });
-    }
     let mut results: Vec<Option<ScenarioResult>> = vec![None; total];
-    // Scenarios stop themselves at the deadline; this grace period catches one stuck in a request.
-    let hard_stop = tokio::time::sleep_until((deadline + Duration::from_secs(30)).into());
-    tokio::pin!(hard_stop);
-    loop {
+    tokio::pin!(interrupt);
+    // Provisioning is a handful of requests, each bounded by the timeout and the deadline: an
+    // interruption lets it finish, so a pool whose creation was in flight is still recorded (and
+    // deleted). The interrupt is listened to all along, so its signal handlers are in place.
+    let provisioning = SharedPools::provision(&plan, &wire, &target.state.probes, &target.state.live);
+    tokio::pin!(provisioning);
+    let mut interrupted = false;
+    let pools = loop {
         tokio::select! {
-            joined = tasks.join_next() => match joined {
-                Some(Ok((index, result))) => results[index] = Some(result),
-                Some(Err(_)) => {}
-                None => break,
-            },
-            () = &mut hard_stop => {
-                tasks.abort_all();
-                break;
-            }
+            pools = &mut provisioning => break pools,
+            () = &mut interrupt, if !interrupted => interrupted = true,
         }
+    };
+    if !interrupted {
+        interrupted =
+            run_all(&scenarios, &wire, target, &pools, options, on_scenario, &mut results, &mut interrupt).await;
     }
+    let reason = if interrupted {
+        "not run: the run was interrupted"
+    } else {
+        "stopped: the run's deadline passed while it was in a request"
+    };
     let scenarios: Vec<ScenarioResult> = results
         .into_iter()
         .zip(&scenarios)
-        .map(|(result, scenario)| result.unwrap_or_else(|| not_run_error(scenario)))
+        .map(|(result, scenario)| result.unwrap_or_else(|| not_run_as(scenario, Verdict::Error, reason)))
         .collect();
-    RunReport {
+    let report = RunReport {
         schema_version: SCHEMA_VERSION,
         tool: format!("cognito-conformance {}", env!("CARGO_PKG_VERSION")),
         target: target.info.clone(),
@@ -348,6 +391,67 @@ pub async fn run(
         duration_ms: started.elapsed().as_millis() as u64,
         summary: Summary::of(&scenarios),
         scenarios,
+    };
+    let cleanup = target.state.live.delete_all(&target.wire).await;
+    RunOutcome { report, cleanup, interrupted }
+}
+
+/// Runs the scenarios in `pools`, filling `results`; `true` when `interrupt` stopped it.
+#[allow(clippy::too_many_arguments)]
+async fn run_all(
+    scenarios: &[Arc<Scenario>],
+    wire: &Wire,
+    target: &Connected,
+    pools: &SharedPools,
+    options: &RunOptions,
+    on_scenario: OnScenario,
+    results: &mut [Option<ScenarioResult>],
+    interrupt: &mut std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+) -> bool {
+    let deadline = wire.deadline().unwrap_or_else(|| Instant::now() + options.deadline);
+    let permits = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = JoinSet::new();
+    for (index, scenario) in scenarios.iter().enumerate() {
+        let (wire, state, pools) = (wire.clone(), target.state.clone(), pools.clone());
+        let (scenario, permits, stop) = (scenario.clone(), permits.clone(), stop.clone());
+        let (strict, fail_fast, on_scenario) = (options.strict, options.fail_fast, on_scenario.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire().await.ok();
+            let result = if stop.load(Ordering::Relaxed) {
+                not_run(&scenario, "not run: an earlier scenario failed and --fail-fast is set")
+            } else if Instant::now() >= deadline {
+                not_run_as(&scenario, Verdict::Error, "not run: the run's deadline passed before it started")
+            } else {
+                run_planned_scenario(&wire, &state, &pools, &scenario, strict, deadline).await
+            };
+            if fail_fast && matches!(result.verdict, Verdict::Fail | Verdict::Error) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            on_scenario(&result);
+            (index, result)
+        });
+    }
+    // Nothing is sent after the deadline, and a request in flight then ends within its timeout;
+    // this catches anything that still hangs.
+    let hard_stop = tokio::time::sleep_until((deadline + wire.timeout() + Duration::from_secs(2)).into());
+    tokio::pin!(hard_stop);
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => match joined {
+                Some(Ok((index, result))) => results[index] = Some(result),
+                Some(Err(_)) => {}
+                None => return false,
+            },
+            () = &mut hard_stop => {
+                tasks.abort_all();
+                return false;
+            }
+            () = interrupt.as_mut() => {
+                tasks.abort_all();
+                return true;
+            }
+        }
     }
 }
 
@@ -360,9 +464,6 @@ fn not_run(scenario: &Scenario, reason: &str) -> ScenarioResult {
     result_of(scenario, Verdict::Skipped, Some(reason.to_owned()), expectations)
 }
 
-fn not_run_error(scenario: &Scenario) -> ScenarioResult {
-    ScenarioResult {
-        verdict: Verdict::Error,
-        ..not_run(scenario, "stopped: the run's deadline passed while it was in a request")
-    }
+fn not_run_as(scenario: &Scenario, verdict: Verdict, reason: &str) -> ScenarioResult {
+    ScenarioResult { verdict, ..not_run(scenario, reason) }
 }

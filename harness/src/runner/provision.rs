@@ -1,21 +1,27 @@
-//! Per-scenario fixtures: each scenario gets its own pools, clients, users and domains, with
-//! unique names, created through the target's admin API and deleted afterwards whatever happened.
+//! Per-scenario fixtures: each scenario gets its own app clients and users, inside the run's
+//! shared pools ([`super::pools`]), created through the target's admin API and deleted afterwards
+//! whatever happened.
+//!
+//! Scenarios share pools, so every name they create carries a suffix of their own: clients are
+//! `cc-<name>-<suffix>`, users `cc-<username>-<suffix>` (an e-mail `carol@example.com` becomes
+//! `cc-carol-<suffix>@example.com`, and so does an attribute that spells the username). Nothing a
+//! scenario does reaches past its own clients and users (no step changes a pool), so scenarios stay
+//! isolated; the suffix is a volatile value, so snapshots show `cc-alice-<suffix#1>`.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use parking_lot::Mutex;
 use serde_json::{Value, json};
 
 use super::classify::{Classification, classify};
-use super::context::{ClientState, Context, PoolState, UserState};
+use super::context::{ClientState, Context, UserState};
+use super::ledger::{Fixture, Ledger};
+use super::pools::{PoolFailure, SharedPools};
+use super::probe::Probes;
 use crate::cognito::random_lowercase_alphanumeric;
-use crate::redact::SecretKind;
+use crate::redact::{Redactor, SecretKind};
 use crate::report::model::{RequestRecord, ResponseRecord, StepRecord};
 use crate::scenario::Scenario;
 use crate::scenario::model::FIXTURE_PASSWORD;
 use crate::target::aws::DOMAIN_WAIT;
-use crate::wire::{Exchange, HostedAddressing, Wire, WireError};
+use crate::wire::{Exchange, Wire, WireError};
 
 /// The prefix of every resource the harness creates, so leftovers are recognisable.
 pub const NAME_PREFIX: &str = "cc-";
@@ -26,54 +32,6 @@ pub const TAG_KEY: &str = "created-by";
 /// The value of [`TAG_KEY`].
 pub const TAG_VALUE: &str = "cognito-conformance";
 
-/// The pools provisioned and not yet torn down, across a run's scenarios, so an interrupted run
-/// can still delete them. Cheap to clone.
-#[derive(Debug, Clone, Default)]
-pub struct LivePools(Arc<Mutex<HashMap<String, Option<String>>>>);
-
-impl LivePools {
-    fn insert(&self, id: &str, domain: Option<&str>) {
-        self.0.lock().insert(id.to_owned(), domain.map(str::to_owned));
-    }
-
-    fn remove(&self, id: &str) {
-        self.0.lock().remove(id);
-    }
-
-    /// How many pools are alive.
-    pub fn len(&self) -> usize {
-        self.0.lock().len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Deletes every live pool (and its domain), returning how many deletions succeeded.
-    pub async fn delete_all(&self, wire: &Wire) -> usize {
-        let pools: Vec<(String, Option<String>)> = self.0.lock().drain().collect();
-        let mut deleted = 0;
-        for (id, domain) in pools {
-            if delete_pool(wire, &id, domain.as_deref()).await.is_ok_and(|e| e.status == 200) {
-                deleted += 1;
-            }
-        }
-        deleted
-    }
-}
-
-/// Deletes pool `id`, its hosted domain first (Cognito refuses to delete a pool that has one);
-/// the answer is DeleteUserPool's. Unrecorded: for clean-up outside a scenario.
-pub async fn delete_pool(wire: &Wire, id: &str, domain: Option<&str>) -> Result<Exchange, WireError> {
-    if let Some(domain) = domain {
-        let body = json!({ "UserPoolId": id, "Domain": domain }).to_string();
-        let _ = wire.send(&wire.api_request("DeleteUserPoolDomain", body.into_bytes())).await;
-    }
-    let body = json!({ "UserPoolId": id }).to_string();
-    wire.send(&wire.api_request("DeleteUserPool", body.into_bytes())).await
-}
-
 /// Why a scenario's fixtures could not be created.
 #[derive(Debug, Clone)]
 pub struct ProvisionFailure {
@@ -81,6 +39,63 @@ pub struct ProvisionFailure {
     pub classification: Classification,
     /// What failed, for the report.
     pub reason: String,
+}
+
+/// One admin call and its record (redacted): the answer if it succeeded, else why not.
+pub(crate) async fn call_admin(
+    wire: &Wire,
+    redactor: &mut Redactor,
+    probes: &Probes,
+    operation: &str,
+    body: Value,
+) -> (Result<Exchange, ProvisionFailure>, StepRecord) {
+    let request = wire.api_request(operation, body.to_string().into_bytes());
+    let result = wire.send(&request).await;
+    let sent =
+        RequestRecord { method: "POST".into(), target: operation.into(), body: redactor.redact(&body.to_string()) };
+    let record = |response: Option<ResponseRecord>, ms: u64| StepRecord {
+        name: format!("provision:{operation}"),
+        kind: "provision".into(),
+        request: Some(sent.clone()),
+        response,
+        duration_ms: ms,
+    };
+    match result {
+        Err(error) => {
+            let failure = ProvisionFailure {
+                classification: Classification::error(wire_rule(&error)),
+                reason: format!("{operation}: {error}"),
+            };
+            (Err(failure), record(None, 0))
+        }
+        Ok(exchange) => {
+            // A new client's secret is known only from this answer: register it before the answer
+            // is recorded, or the record would carry it.
+            if let Some(secret) = string_at(&exchange, &["UserPoolClient", "ClientSecret"]) {
+                redactor.register(&secret, SecretKind::ClientSecret);
+            }
+            let response = ResponseRecord {
+                status: exchange.status,
+                body: redactor.redact(&String::from_utf8_lossy(&exchange.body)),
+                duration_ms: Some(exchange.elapsed.as_millis() as u64),
+            };
+            let record = record(Some(response), exchange.elapsed.as_millis() as u64);
+            if (200..300).contains(&exchange.status) {
+                return (Ok(exchange), record);
+            }
+            let classification = match classify(&exchange, false) {
+                Some(classification) => Some(classification),
+                None => probes.lacks(wire, &request, &exchange).await,
+            }
+            .unwrap_or_else(|| Classification::error("provisioning call refused"));
+            let detail = exchange.error_type().unwrap_or_else(|| format!("HTTP {}", exchange.status));
+            let failure = ProvisionFailure {
+                classification,
+                reason: format!("provisioning failed: {operation} answered {detail}"),
+            };
+            (Err(failure), record)
+        }
+    }
 }
 
 /// One admin call, recorded (redacted) in `records`.
@@ -91,70 +106,48 @@ async fn admin(
     operation: &str,
     body: Value,
 ) -> Result<Exchange, ProvisionFailure> {
-    let request = wire.api_request(operation, body.to_string().into_bytes());
-    let result = wire.send(&request).await;
-    let sent =
-        RequestRecord { method: "POST".into(), target: operation.into(), body: ctx.redactor.redact(&body.to_string()) };
-    let record = |response: Option<ResponseRecord>, ms: u64| StepRecord {
-        name: format!("provision:{operation}"),
-        kind: "provision".into(),
-        request: Some(sent.clone()),
-        response,
-        duration_ms: ms,
-    };
-    match result {
-        Err(error) => {
-            records.push(record(None, 0));
-            Err(ProvisionFailure {
-                classification: Classification::error(wire_rule(&error)),
-                reason: format!("{operation}: {error}"),
-            })
-        }
-        Ok(exchange) => {
-            // A new client's secret is known only from this answer: register it before the answer
-            // is recorded, or the record would carry it.
-            if let Some(secret) = string_at(&exchange, &["UserPoolClient", "ClientSecret"]) {
-                ctx.redactor.register(&secret, SecretKind::ClientSecret);
-            }
-            let response = ResponseRecord {
-                status: exchange.status,
-                body: ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body)),
-            };
-            records.push(record(Some(response), exchange.elapsed.as_millis() as u64));
-            if (200..300).contains(&exchange.status) {
-                return Ok(exchange);
-            }
-            let classification = match classify(&exchange, false) {
-                Some(classification) => Some(classification),
-                None => ctx.probes.lacks(wire, &request, &exchange).await,
-            }
-            .unwrap_or_else(|| Classification::error("provisioning call refused"));
-            let detail = exchange.error_type().unwrap_or_else(|| format!("HTTP {}", exchange.status));
-            Err(ProvisionFailure {
-                classification,
-                reason: format!("provisioning failed: {operation} answered {detail}"),
-            })
-        }
-    }
+    let probes = ctx.probes.clone();
+    let (result, record) = call_admin(wire, &mut ctx.redactor, &probes, operation, body).await;
+    records.push(record);
+    result
 }
 
-/// Waits, bounded, until a new hosted domain on real AWS answers: it is served through CloudFront
-/// and DNS, which take a while after CreateUserPoolDomain returns.
-async fn wait_for_domain(wire: &Wire, prefix: &str) -> Result<(), ProvisionFailure> {
+/// Waits, bounded (and never past the run's deadline), until a new hosted domain on real AWS
+/// answers: it is served through CloudFront and DNS, which take a while after
+/// CreateUserPoolDomain returns.
+pub(crate) async fn wait_for_domain(wire: &Wire, prefix: &str) -> Result<(), PoolFailure> {
     let started = std::time::Instant::now();
     let mut pause = std::time::Duration::from_secs(2);
+    let failed = |rule: &'static str, reason: String| PoolFailure {
+        classification: Classification::error(rule),
+        reason,
+        record: None,
+        pool: None,
+    };
     loop {
         let probe = wire.hosted_request(prefix, reqwest::Method::POST, "/oauth2/revoke");
-        if let Ok(answer) = wire.send(&probe).await
-            && answer.status < 500
-        {
-            return Ok(());
+        match wire.send(&probe).await {
+            Ok(answer) if answer.status < 500 => return Ok(()),
+            Err(WireError::Deadline) => {
+                return Err(failed(
+                    wire_rule(&WireError::Deadline),
+                    "the hosted domain did not answer before the run's deadline".into(),
+                ));
+            }
+            _ => {}
         }
         if started.elapsed() > DOMAIN_WAIT {
-            return Err(ProvisionFailure {
-                classification: Classification::error("hosted domain not ready"),
-                reason: format!("the new hosted domain did not answer within {DOMAIN_WAIT:?}"),
-            });
+            return Err(failed(
+                "hosted domain not ready",
+                format!("the new hosted domain did not answer within {DOMAIN_WAIT:?}"),
+            ));
+        }
+        let wake = std::time::Instant::now() + pause;
+        if wire.deadline().is_some_and(|deadline| wake >= deadline) {
+            return Err(failed(
+                wire_rule(&WireError::Deadline),
+                "the hosted domain did not answer before the run's deadline".into(),
+            ));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(std::time::Duration::from_secs(15));
@@ -172,54 +165,45 @@ pub fn wire_rule(error: &WireError) -> &'static str {
     }
 }
 
-fn string_at(exchange: &Exchange, path: &[&str]) -> Option<String> {
+pub(crate) fn string_at(exchange: &Exchange, path: &[&str]) -> Option<String> {
     let json = exchange.json()?;
     path.iter().try_fold(&json, |value, key| value.get(*key)).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Creates the scenario's fixtures, filling `ctx`. On failure, what was created so far is still in
-/// `ctx` for [`teardown`].
+/// `username` made the scenario's own: `cc-alice-<suffix>`, `cc-carol-<suffix>@example.com`.
+pub fn scenario_name(username: &str, suffix: &str) -> String {
+    match username.split_once('@') {
+        Some((local, domain)) => format!("{NAME_PREFIX}{local}-{suffix}@{domain}"),
+        None => format!("{NAME_PREFIX}{username}-{suffix}"),
+    }
+}
+
+/// Takes the scenario's pools from `pools` and creates its clients and users in them, filling
+/// `ctx`. On failure, what was created so far is in `ctx` (and `live`) for [`teardown`].
 pub async fn provision(
     wire: &Wire,
-    live: &LivePools,
+    live: &Ledger,
+    pools: &SharedPools,
     scenario: &Scenario,
     ctx: &mut Context,
     records: &mut Vec<StepRecord>,
 ) -> Result<(), ProvisionFailure> {
-    let tag = random_lowercase_alphanumeric(8);
-    for pool in &scenario.pools {
-        let name = format!("{NAME_PREFIX}{}-{}-{tag}", truncate(&scenario.id, 40), pool.name);
-        let mut body = json!({ "PoolName": name.clone(), "UserPoolTags": { TAG_KEY: TAG_VALUE } });
-        if !pool.username_attributes.is_empty() {
-            body["UsernameAttributes"] = json!(pool.username_attributes);
-        }
-        let created = admin(wire, ctx, records, "CreateUserPool", body).await?;
-        let id = string_at(&created, &["UserPool", "Id"]).ok_or_else(|| ProvisionFailure {
-            classification: Classification::error("malformed CreateUserPool answer"),
-            reason: "CreateUserPool answered without UserPool.Id".into(),
-        })?;
-        live.insert(&id, None);
-        ctx.pools.insert(pool.name.clone(), PoolState { id: id.clone(), name, domain: None });
-        if pool.domain {
-            let prefix = format!("{NAME_PREFIX}{}", random_lowercase_alphanumeric(16));
-            // Known before the call, so a refused domain is still torn down and still normalised
-            // in transcripts.
-            live.insert(&id, Some(&prefix));
-            if let Some(state) = ctx.pools.get_mut(&pool.name) {
-                state.domain = Some(prefix.clone());
+    ctx.suffix = random_lowercase_alphanumeric(8);
+    ctx.pools = match pools.for_scenario(wire, scenario).await {
+        Ok(pools) => pools,
+        Err(failure) => {
+            records.extend(failure.record);
+            if let Some((name, pool)) = failure.pool {
+                ctx.pools.insert(name, pool);
             }
-            admin(wire, ctx, records, "CreateUserPoolDomain", json!({ "UserPoolId": id, "Domain": prefix.clone() }))
-                .await?;
-            if *wire.hosted() == HostedAddressing::Real {
-                wait_for_domain(wire, &prefix).await?;
-            }
+            return Err(ProvisionFailure { classification: failure.classification, reason: failure.reason });
         }
-    }
+    };
     for client in &scenario.clients {
         let pool_id = ctx.pools.get(&client.pool).map(|p| p.id.clone()).unwrap_or_default();
         let mut body = json!({
             "UserPoolId": pool_id,
-            "ClientName": format!("{NAME_PREFIX}{}", client.name),
+            "ClientName": format!("{NAME_PREFIX}{}-{}", client.name, ctx.suffix),
             "GenerateSecret": client.secret,
             "ExplicitAuthFlows": client.flows,
         });
@@ -231,7 +215,9 @@ pub async fn provision(
             classification: Classification::error("malformed CreateUserPoolClient answer"),
             reason: "CreateUserPoolClient answered without UserPoolClient.ClientId".into(),
         })?;
+        live.add(Fixture::Client { pool: pool_id, id: id.clone() });
         let secret = string_at(&created, &["UserPoolClient", "ClientSecret"]);
+        ctx.clients.insert(client.name.clone(), ClientState { id, secret: secret.clone(), pool: client.pool.clone() });
         if client.secret && secret.is_none() {
             return Err(ProvisionFailure {
                 classification: Classification::error("malformed CreateUserPoolClient answer"),
@@ -241,21 +227,32 @@ pub async fn provision(
         if let Some(secret) = &secret {
             ctx.redactor.register(secret, SecretKind::ClientSecret);
         }
-        ctx.clients.insert(client.name.clone(), ClientState { id, secret, pool: client.pool.clone() });
     }
     ctx.redactor.register(FIXTURE_PASSWORD, SecretKind::Password);
     for user in &scenario.users {
         let pool_id = ctx.pools.get(&user.pool).map(|p| p.id.clone()).unwrap_or_default();
-        let attributes: Vec<Value> =
-            user.attributes.iter().map(|(name, value)| json!({ "Name": name, "Value": value })).collect();
+        let sign_in_name = scenario_name(&user.username, &ctx.suffix);
+        // An attribute that spells the username (the e-mail of an e-mail pool) must be unique in
+        // the pool too.
+        let attributes: Vec<(String, String)> = user
+            .attributes
+            .iter()
+            .map(|(name, value)| {
+                let value = if *value == user.username { sign_in_name.clone() } else { value.clone() };
+                (name.clone(), value)
+            })
+            .collect();
+        let listed: Vec<Value> =
+            attributes.iter().map(|(name, value)| json!({ "Name": name, "Value": value })).collect();
         let body = json!({
             "UserPoolId": pool_id,
-            "Username": user.username,
-            "UserAttributes": attributes,
+            "Username": sign_in_name,
+            "UserAttributes": listed,
             "MessageAction": "SUPPRESS",
         });
         let created = admin(wire, ctx, records, "AdminCreateUser", body).await?;
-        let username = string_at(&created, &["User", "Username"]).unwrap_or_else(|| user.username.clone());
+        let username = string_at(&created, &["User", "Username"]).unwrap_or_else(|| sign_in_name.clone());
+        live.add(Fixture::User { pool: pool_id.clone(), username: username.clone() });
         let sub = created.json().and_then(|json| {
             json["User"]["Attributes"]
                 .as_array()?
@@ -263,42 +260,45 @@ pub async fn provision(
                 .find(|a| a["Name"] == "sub")
                 .and_then(|a| a["Value"].as_str().map(str::to_owned))
         });
-        let password = json!({ "UserPoolId": pool_id, "Username": user.username, "Password": FIXTURE_PASSWORD, "Permanent": true });
-        admin(wire, ctx, records, "AdminSetUserPassword", password).await?;
         ctx.users.insert(
             user.name.clone(),
             UserState {
-                sign_in_name: user.username.clone(),
+                sign_in_name: sign_in_name.clone(),
                 username,
                 password: FIXTURE_PASSWORD.into(),
                 sub,
                 pool: user.pool.clone(),
+                attributes: attributes.into_iter().collect(),
             },
         );
+        let password =
+            json!({ "UserPoolId": pool_id, "Username": sign_in_name, "Password": FIXTURE_PASSWORD, "Permanent": true });
+        admin(wire, ctx, records, "AdminSetUserPassword", password).await?;
     }
     Ok(())
 }
 
-fn truncate(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => &text[..cut],
-        None => text,
-    }
-}
-
-/// Deletes every pool (and domain) the scenario created. Failures are recorded, never fatal.
-pub async fn teardown(wire: &Wire, live: &LivePools, ctx: &mut Context, records: &mut Vec<StepRecord>) {
+/// Deletes the users and clients the scenario created (never its pools, which are the run's).
+/// Failures are recorded, never fatal; what could not be deleted stays in `live` for the run's
+/// clean-up.
+pub async fn teardown(wire: &Wire, live: &Ledger, ctx: &mut Context, records: &mut Vec<StepRecord>) {
     // In the scenario's own order of names, so transcripts are the same on every run.
-    let mut pools: Vec<(String, super::context::PoolState)> =
-        ctx.pools.iter().map(|(name, pool)| (name.clone(), pool.clone())).collect();
-    pools.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, pool) in pools {
-        if let Some(domain) = &pool.domain {
-            let _ =
-                admin(wire, ctx, records, "DeleteUserPoolDomain", json!({ "UserPoolId": pool.id, "Domain": domain }))
-                    .await;
+    let mut users: Vec<(String, UserState)> = ctx.users.iter().map(|(n, u)| (n.clone(), u.clone())).collect();
+    users.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, user) in users {
+        let Some(pool) = ctx.pools.get(&user.pool).map(|p| p.id.clone()) else { continue };
+        let body = json!({ "UserPoolId": pool, "Username": user.username });
+        if admin(wire, ctx, records, "AdminDeleteUser", body).await.is_ok() {
+            live.remove(&Fixture::User { pool, username: user.username });
         }
-        let _ = admin(wire, ctx, records, "DeleteUserPool", json!({ "UserPoolId": pool.id })).await;
-        live.remove(&pool.id);
+    }
+    let mut clients: Vec<(String, ClientState)> = ctx.clients.iter().map(|(n, c)| (n.clone(), c.clone())).collect();
+    clients.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, client) in clients {
+        let Some(pool) = ctx.pools.get(&client.pool).map(|p| p.id.clone()) else { continue };
+        let body = json!({ "UserPoolId": pool, "ClientId": client.id });
+        if admin(wire, ctx, records, "DeleteUserPoolClient", body).await.is_ok() {
+            live.remove(&Fixture::Client { pool, id: client.id });
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! A reference is a dotted path:
 //! - `<step>.<output>[.<path>…]` — an earlier step's output: `access_token`, `id_token`,
 //!   `refresh_token`, `status`, `body.<json path>`, `header.<name>`, `claims.<name>` (decode);
-//! - `client.<name>.id` / `client.<name>.secret`, `user.<name>.username` / `.password` / `.sub`,
+//! - `client.<name>.id` / `client.<name>.secret`, `user.<name>.username` / `.password` / `.sub` / `.email`,
 //!   `pool.<name>.id` / `pool.<name>.domain`;
 //! - `<capture>` — a value named by an earlier step's `capture` table.
 //!
@@ -126,7 +126,7 @@ impl FixtureKind {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             FixtureKind::Client => &["id", "secret"],
-            FixtureKind::User => &["username", "password", "sub"],
+            FixtureKind::User => &["username", "password", "sub", "email"],
             FixtureKind::Pool => &["id", "domain"],
         }
     }

@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use crate::scenario::Scenario;
 use crate::wire::sigv4::Signer;
 
 /// Scenarios in flight at once against AWS. Each scenario makes a few admin calls a second;
@@ -61,27 +60,41 @@ pub async fn signer(region: Option<&str>, network: &crate::wire::Network) -> Res
     Ok((signer, region))
 }
 
-/// What a run of `scenarios` would create, for people deciding whether to consent.
-pub fn plan(scenarios: &[Scenario], region: Option<&str>) -> String {
-    let pools: usize = scenarios.iter().map(|s| s.pools.len()).sum();
-    let domains: usize = scenarios.iter().map(|s| s.pools.iter().filter(|p| p.domain).count()).sum();
-    let clients: usize = scenarios.iter().map(|s| s.clients.len()).sum();
-    let users: usize = scenarios.iter().map(|s| s.users.len()).sum();
+/// What a run following `plan` would create, for people deciding whether to consent.
+pub fn plan(plan: &crate::runner::plan::RunPlan, region: Option<&str>) -> String {
+    use crate::runner::provision::{NAME_PREFIX, TAG_KEY, TAG_VALUE};
     let region = region.unwrap_or("the region of your AWS configuration");
+    let reused: Vec<String> = plan
+        .pools
+        .iter()
+        .filter_map(|p| p.reused.as_ref())
+        .map(|r| match &r.domain {
+            Some(domain) => {
+                format!("\n  - your pool {} and its domain {domain}, for the default pool configuration", r.pool_id)
+            }
+            None => format!("\n  - your pool {}, for the default pool configuration", r.pool_id),
+        })
+        .collect();
+    let reused =
+        if reused.is_empty() { String::new() } else { format!("\nIt uses, and does not delete:{}", reused.concat()) };
     format!(
-        "Running {count} scenario(s) against real Amazon Cognito in {region} would create, one scenario at a time \
-         ({AWS_JOBS} in parallel) and delete right after each:\n\
-         \x20 - {pools} user pool(s) named `{prefix}…`, tagged {key}={value}\n\
-         \x20 - {domains} hosted-UI domain(s) named `{prefix}…`\n\
-         \x20 - {clients} app client(s) and {users} user(s) inside those pools\n\
+        "Running {count} scenario(s) against real Amazon Cognito in {region} would create ({AWS_JOBS} scenarios \
+         in parallel):\n\
+         \x20 - {pools} user pool(s) named `{NAME_PREFIX}…`, tagged {TAG_KEY}={TAG_VALUE}, created at the start \
+         and deleted at the end of the run\n\
+         \x20 - {domains} hosted-UI domain(s) named `{NAME_PREFIX}…` on those pools, deleted before them\n\
+         \x20 - {clients} app client(s) named `{NAME_PREFIX}…` and {users} user(s) named `{NAME_PREFIX}…`, each \
+         scenario's own, deleted as it ends{reused}\n\
          Requests go to {endpoint} signed with your default AWS credentials. Cognito may charge for active users.\n\
          If a run is killed, `cognito-conformance cleanup --target aws --region …` deletes what is left \
-         (pools with both the prefix and the tag; nothing else).\n\
+         (pools with both the prefix and the tag; nothing else), and `cleanup --pool-id ID` the prefixed \
+         clients and users left in a pool of yours.\n\
          To go ahead, add --create-aws-resources.",
-        count = scenarios.len(),
-        prefix = crate::runner::provision::NAME_PREFIX,
-        key = crate::runner::provision::TAG_KEY,
-        value = crate::runner::provision::TAG_VALUE,
+        count = plan.scenarios,
+        pools = plan.pools_created(),
+        domains = plan.domains_created(),
+        clients = plan.clients,
+        users = plan.users,
         endpoint = endpoint(region),
     )
 }

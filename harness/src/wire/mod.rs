@@ -278,6 +278,16 @@ impl Wire {
         Self { deadline: None, ..self.clone() }
     }
 
+    /// The deadline past which nothing is sent, if any.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// The per-request timeout: how long a request already in flight at the deadline may still take.
+    pub fn timeout(&self) -> Duration {
+        self.options.timeout
+    }
+
     /// Records every request's time in flight on `timeline`.
     pub fn with_timeline(mut self, timeline: Timeline) -> Self {
         self.timeline = Some(timeline);

@@ -28,9 +28,11 @@ fn result_of(transcript: &Transcript, volatile: Vec<Volatile>) -> ScenarioResult
                     target: target.into(),
                     body: line.request_body.clone().unwrap_or_default(),
                 }),
-                response: line
-                    .status
-                    .map(|status| ResponseRecord { status, body: line.response_body.clone().unwrap_or_default() }),
+                response: line.status.map(|status| ResponseRecord {
+                    status,
+                    body: line.response_body.clone().unwrap_or_default(),
+                    duration_ms: Some(3),
+                }),
                 duration_ms: 1,
             }
         })
