@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use cognito_conformance::rehearsal::{Rehearsal, RehearsalConfig, StateFiles};
+use cognito_conformance::runner::plan::RunPlan;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cognito-conformance");
@@ -71,8 +72,8 @@ async fn output(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output()).await.expect("join").expect("the binary runs")
 }
 
-fn suite_size() -> usize {
-    cognito_conformance::scenario::load(&[root().join("scenarios")]).expect("the suite loads").len()
+fn suite() -> Vec<cognito_conformance::scenario::Scenario> {
+    cognito_conformance::scenario::load(&[root().join("scenarios")]).expect("the suite loads")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -83,7 +84,8 @@ async fn the_whole_suite_passes_in_aws_mode_over_tls_to_the_real_host_names() {
     let output = output(run).await;
     let all = text(&output);
     assert_eq!(output.status.code(), Some(0), "{all}");
-    let count = suite_size();
+    let suite = suite();
+    let count = suite.len();
     assert!(all.contains(&format!("{count} scenarios: {count} pass")), "{all}");
     assert!(all.contains("target: aws (https://cognito-idp.us-east-1.amazonaws.com)"), "{all}");
     rehearsed.assert_no_secret(&all);
@@ -94,10 +96,27 @@ async fn the_whole_suite_passes_in_aws_mode_over_tls_to_the_real_host_names() {
     assert_eq!(report["target"]["endpoint"], "https://cognito-idp.us-east-1.amazonaws.com");
     assert_eq!(report["summary"]["by_verdict"]["pass"], count, "{}", report["summary"]);
 
-    // Everything the run created is gone, and the rehearsal saw the run through AWS's front door.
-    assert_eq!(rehearsed.rehearsal.stats().pools, 0, "pools left behind");
+    // The transcripts show AWS's own host names, over HTTPS, for the API and the hosted domain.
+    let urls: Vec<&str> = report["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|scenario| scenario["steps"].as_array().into_iter().flatten())
+        .filter_map(|step| step["request"]["url"].as_str())
+        .collect();
+    assert!(urls.contains(&"https://cognito-idp.us-east-1.amazonaws.com/"), "{urls:?}");
+    let hosted = urls.iter().find(|url| url.ends_with(".auth.us-east-1.amazoncognito.com/oauth2/revoke"));
+    assert!(hosted.is_some_and(|url| url.starts_with("https://cc-")), "{urls:?}");
+
+    // One pool per distinct pool configuration and at most one domain each, all deleted again; the
+    // rehearsal saw the run through AWS's front door.
+    let plan = RunPlan::new(&suite, None);
     let calls = rehearsed.rehearsal.calls();
-    for operation in ["CreateUserPool", "CreateUserPoolDomain", "RevokeToken", "oauth2/revoke", "jwks.json"] {
+    assert_eq!(calls.get("CreateUserPool").copied(), Some(plan.pools_created() as u64), "{calls:?}");
+    assert_eq!(calls.get("CreateUserPoolDomain").copied(), Some(plan.domains_created() as u64), "{calls:?}");
+    assert!(plan.pools_created() < 10 && plan.domains_created() <= plan.pools_created());
+    assert_eq!(rehearsed.rehearsal.stats().pools, 0, "pools left behind");
+    for operation in ["RevokeToken", "oauth2/revoke", "jwks.json", "CreateUserPoolClient", "AdminCreateUser"] {
         assert!(calls.get(operation).is_some_and(|n| *n > 0), "no {operation} reached the rehearsal: {calls:?}");
     }
     rehearsed.rehearsal.shutdown().await;
@@ -140,4 +159,35 @@ async fn a_killed_run_leaves_nothing_that_cleanup_cannot_find() {
     // first.
     assert_eq!(rehearsed.rehearsal.stats().pools, 0, "cleanup left pools: {all}");
     rehearsed.rehearsal.shutdown().await;
+}
+
+/// Sends `signal` to the run midway; it must delete what it created, write its report and exit
+/// with `code`, as for Ctrl-C.
+async fn stopped_by(signal: &str, code: i32) {
+    let rehearsed = Rehearsed::start(RehearsalConfig::default()).await;
+    let mut run = rehearsed.harness("run");
+    run.arg("--create-aws-resources").arg("--report-dir").arg(rehearsed.report_dir());
+    run.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = run.spawn().expect("the run starts");
+    until_midway(&rehearsed.rehearsal, &mut child).await;
+    let sent = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill");
+    assert!(sent.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output()).await.expect("join").expect("wait");
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(code), "{signal}: {all}");
+    rehearsed.assert_no_secret(&all);
+    assert_eq!(rehearsed.rehearsal.stats().pools, 0, "{signal} left pools: {all}");
+    let report = std::fs::read_to_string(rehearsed.report_dir().join("report.json")).expect("report.json");
+    rehearsed.assert_no_secret(&report);
+    rehearsed.rehearsal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_cleans_up_like_ctrl_c() {
+    stopped_by("-TERM", 143).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_cleans_up() {
+    stopped_by("-INT", 130).await;
 }

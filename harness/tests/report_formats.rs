@@ -40,7 +40,12 @@ fn step(name: &str, request_body: &str, response_body: &str) -> StepRecord {
     StepRecord {
         name: name.into(),
         kind: "revoke_token".into(),
-        request: Some(RequestRecord { method: "POST".into(), target: "RevokeToken".into(), body: request_body.into() }),
+        request: Some(RequestRecord {
+            method: "POST".into(),
+            target: "RevokeToken".into(),
+            url: "https://cognito-idp.us-east-1.amazonaws.com/".into(),
+            body: request_body.into(),
+        }),
         response: Some(ResponseRecord { status: 400, body: response_body.into(), duration_ms: Some(12) }),
         duration_ms: 7,
     }
@@ -122,8 +127,14 @@ fn minimal_report() -> RunReport {
     scenario.reason = None;
     scenario.steps = vec![
         StepRecord { name: "decode".into(), kind: "decode".into(), request: None, response: None, duration_ms: 0 },
-        // A report of an older version: its answers have no duration.
+        // A report of an older version: its requests have no URL and its answers no duration.
         StepRecord {
+            request: Some(RequestRecord {
+                method: "POST".into(),
+                target: "RevokeToken".into(),
+                url: String::new(),
+                body: String::new(),
+            }),
             response: Some(ResponseRecord { status: 400, body: String::new(), duration_ms: None }),
             ..step("revoke", "", "")
         },

@@ -35,6 +35,7 @@ fn result() -> ScenarioResult {
             request: Some(RequestRecord {
                 method: "POST".into(),
                 target: "InitiateAuth".into(),
+                url: "http://127.0.0.1:49152/".into(),
                 body: r#"{"ClientId":"4f9k2j3h5g6f7d8s9a0q1w2e3r","AuthFlow":"REFRESH_TOKEN_AUTH"}"#.into(),
             }),
             response: Some(ResponseRecord {
@@ -56,6 +57,7 @@ fn insta_accepts_our_files_and_leaves_them_alone() {
     assert_eq!(written.scenarios[0].outcome, Outcome::Written { created: true });
     let path: PathBuf = written.scenarios[0].path.clone();
     let before = fs::read(&path).unwrap();
+    assert!(!String::from_utf8_lossy(&before).contains("49152"), "a request's URL (and port) went into the snapshot");
 
     // As `harness/tests/targets.rs` asserts.
     let contents = snapshot::render(&snapshot::transcript(&result()));

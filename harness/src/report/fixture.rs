@@ -46,6 +46,7 @@ pub(crate) fn scenario(id: &str, verdict: Verdict, expectations: Vec<Expectation
             request: Some(RequestRecord {
                 method: "POST".into(),
                 target: "RevokeToken".into(),
+                url: "https://cognito-idp.us-east-1.amazonaws.com/".into(),
                 body: "{\"Token\":\"<refresh-token#1>\"}".into(),
             }),
             response: Some(ResponseRecord { status: 200, body: "{}".into(), duration_ms: Some(4) }),

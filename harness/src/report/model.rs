@@ -137,6 +137,10 @@ pub struct RequestRecord {
     pub method: String,
     /// The operation (`RevokeToken`) or the path (`/oauth2/revoke`).
     pub target: String,
+    /// Where it went: scheme, host and path, so a report shows which host a run reached (AWS's
+    /// own names, or an emulator's address). Not in snapshots, where addresses vary.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
     /// The body, redacted (JSON text or form text).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,

@@ -108,6 +108,7 @@ fn request_record(ctx: &Context, request: &Request, target: String) -> RequestRe
     RequestRecord {
         method: request.method.to_string(),
         target,
+        url: request.url.clone(),
         body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&request.body))),
     }
 }

@@ -51,8 +51,12 @@ pub(crate) async fn call_admin(
 ) -> (Result<Exchange, ProvisionFailure>, StepRecord) {
     let request = wire.api_request(operation, body.to_string().into_bytes());
     let result = wire.send(&request).await;
-    let sent =
-        RequestRecord { method: "POST".into(), target: operation.into(), body: redactor.redact(&body.to_string()) };
+    let sent = RequestRecord {
+        method: "POST".into(),
+        target: operation.into(),
+        url: request.url.clone(),
+        body: redactor.redact(&body.to_string()),
+    };
     let record = |response: Option<ResponseRecord>, ms: u64| StepRecord {
         name: format!("provision:{operation}"),
         kind: "provision".into(),

@@ -13,7 +13,12 @@ pub(crate) fn step(name: &str, target: &str, body: &str, status: u16, answer: &s
     StepRecord {
         name: name.into(),
         kind: "call".into(),
-        request: Some(RequestRecord { method: "POST".into(), target: target.into(), body: body.into() }),
+        request: Some(RequestRecord {
+            method: "POST".into(),
+            target: target.into(),
+            url: String::new(),
+            body: body.into(),
+        }),
         response: Some(ResponseRecord { status, body: answer.into(), duration_ms: Some(5) }),
         duration_ms: 7,
     }

@@ -26,6 +26,7 @@ fn result_of(transcript: &Transcript, volatile: Vec<Volatile>) -> ScenarioResult
                 request: line.request.as_ref().map(|_| RequestRecord {
                     method: method.into(),
                     target: target.into(),
+                    url: String::new(),
                     body: line.request_body.clone().unwrap_or_default(),
                 }),
                 response: line.status.map(|status| ResponseRecord {
