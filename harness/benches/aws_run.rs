@@ -7,7 +7,8 @@
 //!    operation, throttled calls, and whether every scenario passed;
 //! 2. the whole suite against spawned moto and ministack (`run --target NAME --spawn`), with this
 //!    build's binary and, when `CC_BENCH_BASELINE_BIN` names one, an earlier build's binary side by
-//!    side, and the ratio of the two wall times.
+//!    side, and the ratio of the two wall times. The earlier binary reads the suite of its own
+//!    checkout, `CC_BENCH_BASELINE_ROOT` (default: this one), since the scenario format moves on.
 //!
 //! Each run is the release binary in a child process, as a user runs it; wall time includes
 //! everything the run does (for `--spawn`, the emulator's start and stop). Options (after `--`):
@@ -101,10 +102,11 @@ async fn aws_mode(options: &Options) {
     rehearsal.shutdown().await;
 }
 
-/// One whole-suite run against a spawned emulator with `binary`: wall time and the summary.
-fn emulator_run(binary: &Path, name: &str) -> (Duration, String) {
+/// One whole-suite run against a spawned emulator with `binary`, in checkout `dir`: wall time and
+/// the summary.
+fn emulator_run(binary: &Path, dir: &Path, name: &str) -> (Duration, String) {
     let mut command = Command::new(binary);
-    command.current_dir(root()).args(["run", "--target", name, "--spawn"]);
+    command.current_dir(dir).args(["run", "--target", name, "--spawn"]);
     if std::env::var_os("CC_EMULATORS_DIR").is_none() {
         command.env("CC_EMULATORS_DIR", root().join(".emulators"));
     }
@@ -115,17 +117,18 @@ fn emulator_run(binary: &Path, name: &str) -> (Duration, String) {
 
 fn emulators() {
     let baseline = std::env::var_os("CC_BENCH_BASELINE_BIN").map(PathBuf::from);
+    let baseline_root = std::env::var_os("CC_BENCH_BASELINE_ROOT").map_or_else(root, PathBuf::from);
     match &baseline {
         Some(path) => println!("emulators: this build against {} (CC_BENCH_BASELINE_BIN)", path.display()),
         None => println!("emulators: this build only (set CC_BENCH_BASELINE_BIN to compare with an earlier one)"),
     }
     for name in EMULATORS {
         // The first run installs the emulator if needed; it is not measured.
-        let _ = emulator_run(Path::new(BIN), name);
-        let (new_wall, new_summary) = emulator_run(Path::new(BIN), name);
+        let _ = emulator_run(Path::new(BIN), &root(), name);
+        let (new_wall, new_summary) = emulator_run(Path::new(BIN), &root(), name);
         println!("  {name:<10} this build    {:>6.1} s  {new_summary}", new_wall.as_secs_f64());
         if let Some(path) = &baseline {
-            let (old_wall, old_summary) = emulator_run(path, name);
+            let (old_wall, old_summary) = emulator_run(path, &baseline_root, name);
             println!("  {name:<10} baseline      {:>6.1} s  {old_summary}", old_wall.as_secs_f64());
             println!("  {name:<10} speed-up      {:>6.1}×", old_wall.as_secs_f64() / new_wall.as_secs_f64());
         }
