@@ -37,6 +37,44 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// Which signal asked a command to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// SIGINT: Ctrl-C.
+    Interrupt,
+    /// SIGTERM: what CI cancellation and container stops send.
+    Terminate,
+}
+
+impl Stop {
+    /// What a run stopped this way exits with.
+    fn exit_code(self) -> i32 {
+        match self {
+            Stop::Interrupt => cognito_conformance::exit_codes::INTERRUPTED,
+            Stop::Terminate => cognito_conformance::exit_codes::TERMINATED,
+        }
+    }
+}
+
+/// Completes when SIGINT (Ctrl-C) or SIGTERM arrives, saying which.
+async fn stop_signal() -> Stop {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => Stop::Interrupt,
+        () = terminate => Stop::Terminate,
+    }
+}
+
 /// A tokio runtime for a command.
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)

@@ -13,6 +13,7 @@ use cognito_conformance::snapshot;
 use cognito_conformance::target::{Connected, TargetSpec, aws};
 use cognito_conformance::{Error, exit_codes};
 
+use super::Stop;
 use super::select::select;
 use super::target::{resolve, reused_pool, seconds};
 use crate::cli::{Format, RunArgs};
@@ -31,39 +32,9 @@ pub fn exit_code(report: &RunReport) -> i32 {
     }
 }
 
-/// Which signal stopped the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Interrupt,
-    Terminate,
-}
-
-impl Stop {
-    fn exit_code(self) -> i32 {
-        match self {
-            Stop::Interrupt => exit_codes::INTERRUPTED,
-            Stop::Terminate => exit_codes::TERMINATED,
-        }
-    }
-}
-
 /// Completes when SIGINT (Ctrl-C) or SIGTERM arrives, recording which.
 async fn signalled(which: Arc<Mutex<Option<Stop>>>) {
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let stop = tokio::select! {
-        _ = tokio::signal::ctrl_c() => Stop::Interrupt,
-        () = terminate => Stop::Terminate,
-    };
+    let stop = super::stop_signal().await;
     if let Ok(mut which) = which.lock() {
         *which = Some(stop);
     }

@@ -116,6 +116,12 @@ async fn admin(
     result
 }
 
+/// The longest pause between two looks at a new hosted domain. A look is one cheap request (a
+/// failed name lookup or handshake while the domain is not served), and the scenarios that need
+/// the domain wait on it: a long pause is time they wait after the domain is up (at 15 s, a
+/// 60 s domain delay was noticed 14 s late).
+const DOMAIN_POLL_MAX: std::time::Duration = std::time::Duration::from_secs(4);
+
 /// Waits, bounded (and never past the run's deadline), until a new hosted domain on real AWS
 /// answers: it is served through CloudFront and DNS, which take a while after
 /// CreateUserPoolDomain returns.
@@ -154,7 +160,7 @@ pub(crate) async fn wait_for_domain(wire: &Wire, prefix: &str) -> Result<(), Poo
             ));
         }
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_secs(15));
+        pause = (pause * 2).min(DOMAIN_POLL_MAX);
     }
 }
 
