@@ -418,6 +418,7 @@ async fn run_all(
         let (scenario, permits, stop) = (scenario.clone(), permits.clone(), stop.clone());
         let (strict, fail_fast, on_scenario) = (options.strict, options.fail_fast, on_scenario.clone());
         tasks.spawn(async move {
+            pools.wait_until_ready(&wire, &scenario).await;
             let _permit = permits.acquire().await.ok();
             let result = if stop.load(Ordering::Relaxed) {
                 not_run(&scenario, "not run: an earlier scenario failed and --fail-fast is set")

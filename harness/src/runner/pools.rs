@@ -140,6 +140,14 @@ impl SharedPools {
         Ok(out)
     }
 
+    /// Waits until the hosted domains `scenario` needs answer (or have failed to). A run calls it
+    /// before giving the scenario a job slot, so scenarios waiting for a new domain (a minute or
+    /// more on AWS) do not hold slots that scenarios without one could use meanwhile. A failure is
+    /// kept and reported by [`SharedPools::for_scenario`].
+    pub async fn wait_until_ready(&self, wire: &Wire, scenario: &Scenario) {
+        let _ = self.for_scenario(wire, scenario).await;
+    }
+
     /// Deletes the pools and domains these created (for callers outside a run, such as the
     /// fuzzer's worlds; a run's clean-up goes through its [`Ledger`]).
     pub async fn delete(&self, wire: &Wire, ledger: &Ledger) {
