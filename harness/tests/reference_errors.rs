@@ -45,7 +45,7 @@ async fn errors_carry_the_type_with_a_trailing_colon_and_the_amz_json_content_ty
 #[tokio::test]
 async fn unknown_operations_are_unknown_operation_exceptions() {
     let target = Target::start().await;
-    for operation in ["RevokeTokens", "DescribeUserPool", "revoketoken"] {
+    for operation in ["RevokeTokens", "DescribeRiskConfiguration", "revoketoken"] {
         target.call(operation, json!({})).await.expect_error("UnknownOperationException");
     }
     let other_service = target
