@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod cognito;
+pub mod embedded;
 pub mod error;
 pub mod exit_codes;
 pub mod form;

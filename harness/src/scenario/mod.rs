@@ -29,18 +29,28 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     }
     files.sort();
     files.dedup();
+    let mut texts = Vec::with_capacity(files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
+        texts.push((file, text));
+    }
+    load_texts(texts.iter().map(|(path, text)| (path.as_path(), text.as_str())))
+}
+
+/// Checks scenario files already in memory (the embedded suite), each given with the name its
+/// diagnostics use (`scenarios/<file>.toml`), in the order given. Fails like [`load`].
+pub fn load_texts<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut problems = Vec::new();
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
-        match parse_scenario(&file, &text) {
+    for (file, text) in files {
+        match parse_scenario(file, text) {
             Ok(scenario) => {
-                if let Some(first) = ids.insert(scenario.id.clone(), file.clone()) {
+                if let Some(first) = ids.insert(scenario.id.clone(), file.to_path_buf()) {
                     let at = text.find("id").unwrap_or(0);
                     problems.push(ScenarioError::new(
-                        &file,
-                        &text,
+                        file,
+                        text,
                         at..at + 2,
                         format!("id `{}` is already used by {}", scenario.id, first.display()),
                         "duplicate id",

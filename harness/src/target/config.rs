@@ -34,13 +34,13 @@ pub struct Profile {
     pub max_in_flight: Option<usize>,
 }
 
-/// The emulators of `shared/emulators.md`, on their default loopback ports.
+/// The emulators of [`super::emulator::EMULATORS`], on their default loopback ports.
 pub fn builtin_profiles() -> Vec<Profile> {
-    [("moto", 5000), ("cognito-local", 9229), ("ministack", 4566), ("aws-local-run", 4570), ("fakecloud", 4568)]
-        .into_iter()
-        .map(|(name, port)| Profile {
-            name: name.into(),
-            endpoint: format!("http://127.0.0.1:{port}"),
+    super::emulator::EMULATORS
+        .iter()
+        .map(|emulator| Profile {
+            name: emulator.name.into(),
+            endpoint: format!("http://127.0.0.1:{}", emulator.port),
             hosted: HostedAddressing::HostHeader,
             region: "us-east-1".into(),
             // moto 5.2.5's server answers requests on threads and looks a client up by walking

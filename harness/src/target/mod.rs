@@ -4,7 +4,7 @@
 //!   loopback port, with any `--fault`s;
 //! - a URL: any endpoint speaking the Cognito wire protocol; refused unless it is on loopback or
 //!   `--allow-remote` is given;
-//! - a profile name: the emulators of `shared/emulators.md` on their default loopback ports, or a
+//! - a profile name: the emulators of [`emulator::EMULATORS`] on their default loopback ports, or a
 //!   profile from a config file (`[profiles.<name>]`, see [`config`]); with `--spawn`, the
 //!   harness starts the emulator itself ([`spawn`]);
 //! - `aws`: real Amazon Cognito, only with explicit consent ([`aws`]).
@@ -12,6 +12,7 @@
 pub mod aws;
 pub mod config;
 pub mod credentials;
+pub mod emulator;
 pub mod spawn;
 
 pub use config::{Profile, ProfileConfig, TargetConfigError, builtin_profiles};
@@ -45,8 +46,9 @@ pub enum TargetSpec {
 pub struct ConnectOptions {
     /// Allow a target that is not on loopback.
     pub allow_remote: bool,
-    /// Start the profile's emulator (`run --spawn`) with this script, waiting this long.
-    pub spawn: Option<(std::path::PathBuf, std::time::Duration)>,
+    /// Start the profile's emulator (`run --spawn`), waiting this long for it (installation
+    /// included).
+    pub spawn: Option<std::time::Duration>,
     /// The client's options.
     pub wire: WireOptions,
 }
@@ -174,7 +176,7 @@ impl Connected {
                     ..wire_options
                 };
                 match &options.spawn {
-                    Some((script, wait)) => {
+                    Some(wait) => {
                         if !builtin_profiles().iter().any(|p| p.name == profile.name) {
                             return Err(TargetError::NotSpawnable);
                         }
@@ -184,7 +186,7 @@ impl Connected {
                                 .ok()
                                 .map(|w| w.with_signer(Signer::dummy(&region)))
                         };
-                        let (spawned, endpoint) = spawn::Spawned::start(&profile.name, script, *wait, make).await?;
+                        let (spawned, endpoint) = spawn::Spawned::start(&profile.name, *wait, make).await?;
                         let mut target = Self::remote(
                             &profile.name,
                             &endpoint,

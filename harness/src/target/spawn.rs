@@ -1,44 +1,26 @@
 //! `run --spawn`: the runner starts the emulator itself, on a free loopback port, and stops it
 //! afterwards, so trying an emulator is one command.
 //!
-//! Installing and starting is `scripts/emulators.sh exec NAME PORT`'s job (it installs the pinned
-//! version on first use, then `exec`s the server), so the child process *is* the emulator and
-//! the script stays the one place that knows how each emulator starts. The child gets its own
-//! process group: Ctrl-C in the terminal reaches the harness, which deletes what it created while
-//! the emulator is still up, and only then stops it.
+//! The emulator table ([`super::emulator`]) says how each installs and starts; the pinned version
+//! is installed on first use. The child process *is* the emulator, in its own process group:
+//! Ctrl-C in the terminal reaches the harness, which deletes what it created while the emulator
+//! is still up, and only then stops it (and anything it forked).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
 
+use super::emulator::{self, EmulatorError, install, process};
 use crate::wire::Wire;
-
-/// Where `scripts/emulators.sh` is unless `CC_EMULATORS_SCRIPT` says otherwise: the working
-/// directory's copy, else the source tree this binary was built from.
-pub fn default_script() -> PathBuf {
-    if let Some(path) = std::env::var_os("CC_EMULATORS_SCRIPT") {
-        return PathBuf::from(path);
-    }
-    let local = PathBuf::from("scripts/emulators.sh");
-    if local.is_file() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/emulators.sh")
-}
 
 /// Why an emulator could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
-    /// The script is not where it was looked for.
-    #[error("cannot spawn {name}: {script} not found (run from the repository, or set CC_EMULATORS_SCRIPT)")]
-    NoScript {
-        /// The emulator.
-        name: String,
-        /// Where the script was looked for.
-        script: PathBuf,
-    },
+    /// Installing or preparing it failed.
+    #[error(transparent)]
+    Emulator(#[from] EmulatorError),
     /// No free port, or the process could not be started.
     #[error("cannot spawn {name}: {source}")]
     Io {
@@ -80,56 +62,53 @@ pub struct Spawned {
     child: Child,
     port: u16,
     log: PathBuf,
+    state: PathBuf,
 }
 
 fn free_loopback_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
 impl Spawned {
-    /// Starts emulator `name` with `script` on a free loopback port and waits until `ready`
-    /// (given the endpoint, it builds a client) answers a signed ListUserPools, for at most `wait`
-    /// (installation on first use included).
+    /// Starts emulator `name` (installing it on first use) on a free loopback port and waits until
+    /// `ready` (given the endpoint, it builds a client) answers a signed ListUserPools, for at most
+    /// `wait` (installation included).
     pub async fn start(
         name: &str,
-        script: &Path,
         wait: Duration,
         ready: impl Fn(&str) -> Option<Wire>,
     ) -> Result<(Self, String), SpawnError> {
-        if !script.is_file() {
-            return Err(SpawnError::NoScript { name: name.into(), script: script.into() });
-        }
+        let emulator = emulator::find(name).ok_or_else(|| EmulatorError::Unknown(name.to_owned()))?;
+        let root = emulator::root()?;
+        let started = Instant::now();
+        let install_root = root.clone();
+        tokio::task::spawn_blocking(move || install::ensure_installed(emulator, &install_root))
+            .await
+            .map_err(|join| SpawnError::Io { name: name.into(), source: std::io::Error::other(join) })??;
         let io = |source| SpawnError::Io { name: name.into(), source };
         let port = free_loopback_port().map_err(io)?;
         let log = std::env::temp_dir().join(format!("cognito-conformance-{name}-{port}.log"));
         let log_file = std::fs::File::create(&log).map_err(io)?;
-        let child = Command::new("bash")
-            .arg(script)
-            .args(["exec", name, &port.to_string()])
-            .stdin(Stdio::null())
+        let mut command = Command::from(process::command(emulator, &root, port)?);
+        let child = command
             .stdout(log_file.try_clone().map_err(io)?)
             .stderr(log_file)
+            .stdin(Stdio::null())
             .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .map_err(io)?;
-        let mut spawned = Self { name: name.into(), child, port, log };
+        let state = emulator.dir(&root).join(format!("state-{port}"));
+        let mut spawned = Self { name: name.into(), child, port, log, state };
         let endpoint = format!("http://127.0.0.1:{port}");
         let wire = ready(&endpoint);
-        let started = Instant::now();
         loop {
             if let Ok(Some(status)) = spawned.child.try_wait() {
                 return Err(SpawnError::Exited {
                     name: name.into(),
                     status: status.to_string(),
                     log: spawned.log.display().to_string(),
-                    tail: tail(&spawned.log, 20),
+                    tail: emulator::tail(&spawned.log, 20),
                 });
             }
             if let Some(wire) = &wire {
@@ -143,7 +122,7 @@ impl Spawned {
                     name: name.into(),
                     waited: wait,
                     log: spawned.log.display().to_string(),
-                    tail: tail(&spawned.log, 20),
+                    tail: emulator::tail(&spawned.log, 20),
                 };
                 spawned.stop().await;
                 return Err(error);
@@ -158,7 +137,7 @@ impl Spawned {
     }
 
     /// Stops the emulator and everything it started: TERM to its process group, KILL after a
-    /// bounded wait.
+    /// bounded wait. Its log and state directory go with it.
     pub async fn stop(&mut self) {
         let Some(pid) = self.child.id() else { return };
         let group = format!("-{pid}");
@@ -170,6 +149,7 @@ impl Spawned {
         // Stragglers in the group (servers that fork) get the same end.
         let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status().await;
         let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::remove_dir_all(&self.state);
     }
 
     /// The emulator's name.
