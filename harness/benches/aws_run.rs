@@ -13,7 +13,7 @@
 //! Each run is the release binary in a child process, as a user runs it; wall time includes
 //! everything the run does (for `--spawn`, the emulator's start and stop). Options (after `--`):
 //! `--skip-aws`, `--skip-emulators`, `--latency-ms N`, `--domain-delay-s N`.
-//! The emulators are those of `scripts/emulators.sh` (installed on first use, or in
+//! The emulators are those of the emulator table (installed on first use, or in
 //! `CC_EMULATORS_DIR`).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]

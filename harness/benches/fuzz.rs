@@ -1,8 +1,8 @@
 //! The network fuzzer's speed, with the oracle on, measured in one run.
 //!
 //! `cargo bench --bench fuzz` prints cases per second against the in-process reference (clean,
-//! all three surfaces, the default workers) and, when moto is installed under `.emulators/`
-//! (`scripts/emulators.sh install moto`), against a spawned moto with `--include-unsupported`
+//! all three surfaces, the default workers) and, when moto is installed
+//! (`cognito-conformance emulator install moto`), against a spawned moto with `--include-unsupported`
 //! (moto lacks all three surfaces, so every case there is a finding; `--keep-going` counts them),
 //! and the ratio of the two. Each case is one attack plus the oracle's probes: GetUser for each of
 //! the six families, and a refresh for families the attack could have revoked.
@@ -11,14 +11,13 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use cognito_conformance::fuzz::{FuzzOptions, FuzzSummary, fuzz};
 use cognito_conformance::reference::FaultSet;
 use cognito_conformance::target::config::ProfileConfig;
-use cognito_conformance::target::spawn::default_script;
+use cognito_conformance::target::emulator;
 use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec};
 
 async fn measure(spec: &TargetSpec, connect: &ConnectOptions, options: FuzzOptions) -> FuzzSummary {
@@ -58,15 +57,14 @@ fn main() {
         options.jobs,
         reference.findings.len()
     );
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if !root.join(".emulators/moto").is_dir() {
-        println!("moto: not installed (scripts/emulators.sh install moto), skipped");
+    let moto = emulator::find("moto").expect("moto is in the table");
+    if !emulator::root().is_ok_and(|root| emulator::install::is_installed(moto, &root)) {
+        println!("moto: not installed (cognito-conformance emulator install moto), skipped");
         return;
     }
     let profiles = ProfileConfig::builtin();
     let spec = TargetSpec::parse("moto", FaultSet::none(), &profiles.profiles).expect("moto is a profile");
-    let connect =
-        ConnectOptions { spawn: Some((default_script(), Duration::from_secs(300))), ..ConnectOptions::default() };
+    let connect = ConnectOptions { spawn: Some(Duration::from_secs(300)), ..ConnectOptions::default() };
     let moto_options = FuzzOptions { keep_going: true, include_unsupported: true, max_findings: 0, ..options.clone() };
     let moto = runtime.block_on(measure(&spec, &connect, moto_options));
     println!(

@@ -33,6 +33,76 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// Throw hostile revoke and token requests at a target and check the contract after each.
     Fuzz(FuzzArgs),
+    /// The suite compiled into this binary: write it out for editing.
+    #[command(subcommand)]
+    Scenarios(ScenariosCommand),
+    /// Install, start, stop and probe the emulators of the built-in profiles (pinned versions,
+    /// installed under $CC_EMULATORS_DIR or the platform's cache directory).
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenariosCommand {
+    /// Write the embedded suite (scenario files and KILLS.toml) into DIR, e.g. to edit it and run
+    /// it with `--scenarios DIR`.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write (created if needed).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Overwrite files that differ from the embedded ones.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Install the pinned version (once; again when the pin changed).
+    Install(EmulatorNames),
+    /// Install if needed, start in the background on 127.0.0.1 and wait until it answers.
+    Start(EmulatorPort),
+    /// Stop what `emulator start` started (its whole process group).
+    Stop(EmulatorPort),
+    /// The installed version and whether it runs and answers; exit 0 if so, else 3.
+    Status(EmulatorPort),
+    /// Print the emulator's install directory.
+    Path(EmulatorName),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorNames {
+    /// Emulators, from the built-in table.
+    #[arg(value_name = "NAME", required = true, value_parser = emulator_names())]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorName {
+    /// An emulator from the built-in table.
+    #[arg(value_name = "NAME", value_parser = emulator_names())]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorPort {
+    /// An emulator from the built-in table.
+    #[arg(value_name = "NAME", value_parser = emulator_names())]
+    pub name: String,
+    /// The port on 127.0.0.1 (default: the emulator's own, as its profile expects).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// How long `start` waits for the emulator to answer, installation excluded, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub wait: f64,
+}
+
+/// The names `emulator` accepts: the emulator table's.
+fn emulator_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(cognito_conformance::target::emulator::names())
 }
 
 /// Where the target is and how to reach it.
@@ -49,7 +119,7 @@ pub struct TargetArgs {
     #[arg(long)]
     pub allow_remote: bool,
     /// Start the emulator of a built-in profile on a free loopback port (installing it on first
-    /// use with scripts/emulators.sh) and stop it afterwards.
+    /// use, as `emulator install` does) and stop it afterwards.
     #[arg(long)]
     pub spawn: bool,
     /// How long --spawn waits for the emulator to answer, installation included, in seconds.
@@ -91,9 +161,12 @@ pub struct TargetArgs {
 /// Which scenarios.
 #[derive(Debug, Args)]
 pub struct Selection {
-    /// Scenario files or directories (default: ./scenarios).
+    /// Scenario files or directories (default: the suite compiled into this binary).
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
+    /// A scenario directory to use instead of the embedded suite (`scenarios export` writes one).
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub scenarios: Option<PathBuf>,
     /// Only scenarios with this tag (repeatable: any of them).
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
@@ -156,7 +229,8 @@ pub struct RunArgs {
     /// Rewrite the target's expected.toml from this run (keeping the reasons of unchanged entries).
     #[arg(long, conflicts_with = "baseline")]
     pub update_baseline: bool,
-    /// Where snapshots and baselines live.
+    /// Where snapshots and baselines live. While this directory does not exist (outside a
+    /// checkout), --baseline uses the baseline compiled in for a built-in target.
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshot_dir: PathBuf,
 }
@@ -279,9 +353,12 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Scenario files or directories (default: ./scenarios).
+    /// Scenario files or directories (default: the suite compiled into this binary).
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
+    /// A scenario directory to check instead of the embedded suite.
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub scenarios: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

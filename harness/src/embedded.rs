@@ -150,9 +150,9 @@ pub enum ExportError {
 pub fn export(dir: &Path, force: bool) -> Result<usize, ExportError> {
     let files = files();
     if !force
-        && let Some((path, _)) = files.iter().find(|(path, text)| {
-            std::fs::read_to_string(dir.join(path)).is_ok_and(|existing| existing != *text)
-        })
+        && let Some((path, _)) = files
+            .iter()
+            .find(|(path, text)| std::fs::read_to_string(dir.join(path)).is_ok_and(|existing| existing != *text))
     {
         return Err(ExportError::Exists(dir.join(path)));
     }
@@ -193,7 +193,10 @@ mod tests {
     #[test]
     fn an_existing_snapshot_directory_wins_over_the_embedded_baseline() {
         let dir = tempfile::tempdir().expect("temp dir");
-        assert_eq!(BaselineSource::find(dir.path(), "moto"), BaselineSource::File(dir.path().join("moto/expected.toml")));
+        assert_eq!(
+            BaselineSource::find(dir.path(), "moto"),
+            BaselineSource::File(dir.path().join("moto/expected.toml"))
+        );
         let missing = dir.path().join("absent");
         assert!(matches!(BaselineSource::find(&missing, "moto"), BaselineSource::Embedded { .. }));
         assert!(matches!(BaselineSource::find(&missing, "my-emulator"), BaselineSource::None(_)));

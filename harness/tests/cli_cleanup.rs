@@ -1,13 +1,13 @@
 //! What a run leaves on a real target when it is interrupted or killed, `cleanup`, and the AWS
 //! guards — against moto, started on a free loopback port for each test (installed on first use
-//! by `scripts/emulators.sh`).
+//! by `emulator install`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use cognito_conformance::exit_codes;
-use cognito_conformance::target::spawn::{Spawned, default_script};
+use cognito_conformance::target::spawn::Spawned;
 use cognito_conformance::wire::sigv4::Signer;
 use cognito_conformance::wire::{HostedAddressing, Wire, WireOptions};
 use serde_json::{Value, json};
@@ -53,10 +53,8 @@ fn client(endpoint: &str) -> Wire {
 /// Starts a private moto; the runtime must outlive it.
 fn moto(runtime: &tokio::runtime::Runtime) -> (Spawned, String) {
     runtime
-        .block_on(Spawned::start("moto", &default_script(), Duration::from_secs(900), |endpoint| {
-            Some(client(endpoint))
-        }))
-        .expect("moto starts (scripts/emulators.sh installs it on first use)")
+        .block_on(Spawned::start("moto", Duration::from_secs(900), |endpoint| Some(client(endpoint))))
+        .expect("moto starts (installed on first use)")
 }
 
 async fn call(wire: &Wire, operation: &str, body: Value) -> Value {

@@ -4,7 +4,7 @@
 //! its baseline of known non-conformances (`snapshots/<target>/expected.toml`).
 //!
 //! One trial per target. Emulators are started by the harness itself on free loopback ports
-//! (`--spawn`, which installs the pinned version on first use with `scripts/emulators.sh`), so the
+//! (`--spawn`, which installs the pinned version on first use, as `emulator install` does), so the
 //! trials need no set-up and can run side by side. A trial fails on any snapshot change or any
 //! departure from the baseline, and says which; nothing here is skipped for a missing emulator.
 
@@ -18,13 +18,10 @@ use cognito_conformance::report::RunReport;
 use cognito_conformance::runner::{self, RunOptions};
 use cognito_conformance::scenario::load;
 use cognito_conformance::snapshot;
-use cognito_conformance::target::spawn::default_script;
+use cognito_conformance::target::emulator::EMULATORS;
 use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec, builtin_profiles};
 use cognito_conformance::wire::WireOptions;
 use libtest_mimic::{Arguments, Failed, Trial};
-
-/// The emulators every test run covers.
-const DEFAULT_EMULATORS: [&str; 3] = ["moto", "cognito-local", "ministack"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -33,7 +30,8 @@ fn root() -> PathBuf {
 /// The targets to cover: the reference, the defaults, and the opt-in ones of `CC_EMULATORS`.
 fn targets() -> Vec<String> {
     let mut names = vec!["reference".to_owned()];
-    names.extend(DEFAULT_EMULATORS.iter().map(|s| (*s).to_owned()));
+    // The emulators every test run covers: the table's default set.
+    names.extend(EMULATORS.iter().filter(|e| e.default_set).map(|e| e.name.to_owned()));
     let extra = std::env::var("CC_EMULATORS").unwrap_or_default();
     for name in extra.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
         if !names.iter().any(|known| known == name) {
@@ -58,7 +56,7 @@ fn run_target(name: &str) -> Result<RunReport, Failed> {
     // loaded part (moto's S3 router, which answers hosted paths) can take more than the default
     // 10 s, and a timeout is not a behaviour worth a snapshot.
     let connect = ConnectOptions {
-        spawn: (name != "reference").then(|| (default_script(), Duration::from_secs(900))),
+        spawn: (name != "reference").then(|| Duration::from_secs(900)),
         wire: WireOptions { timeout: Duration::from_secs(60), ..WireOptions::default() },
         ..ConnectOptions::default()
     };

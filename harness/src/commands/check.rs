@@ -2,14 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use cognito_conformance::scenario::load;
 use cognito_conformance::{Error, exit_codes};
 
-use super::select::{paths_or_default, print_diagnostics, select};
+use super::select::{load_suite, print_diagnostics, select};
 use crate::cli::{CheckArgs, ListArgs};
 
 pub fn check(args: CheckArgs) -> Result<i32, Error> {
-    let scenarios = load(&paths_or_default(&args.paths)).inspect_err(print_diagnostics)?;
+    let scenarios = load_suite(&args.paths, args.scenarios.as_deref()).inspect_err(print_diagnostics)?;
     if scenarios.is_empty() {
         eprintln!("no scenario files found");
         return Ok(exit_codes::NOTHING_RAN);

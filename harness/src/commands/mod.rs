@@ -5,9 +5,11 @@
 mod check;
 mod cleanup;
 mod diff;
+mod emulator;
 mod fuzz;
 mod matrix;
 mod run;
+mod scenarios;
 mod select;
 mod serve;
 mod target;
@@ -27,6 +29,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Matrix(args) => matrix::matrix(args),
         Command::Cleanup(args) => cleanup::cleanup(args),
         Command::Fuzz(args) => fuzz::fuzz(args),
+        Command::Scenarios(command) => scenarios::scenarios(command),
+        Command::Emulator(command) => emulator::emulator(command),
     };
     match result {
         Ok(code) => code,

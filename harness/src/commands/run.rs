@@ -4,6 +4,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use cognito_conformance::baseline::{self, BaselineError};
+use cognito_conformance::embedded::BaselineSource;
 use cognito_conformance::reference::{Fault, FaultSet};
 use cognito_conformance::report::human::{HumanReporter, Progress};
 use cognito_conformance::report::{RunReport, Verdict, json, junit, write_reports};
@@ -84,6 +85,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         reuse: reused_pool(&args.target),
     };
     let whole_suite = args.selection.paths.is_empty()
+        && args.selection.scenarios.is_none()
         && args.selection.filter.is_none()
         && args.selection.tags.is_empty()
         && args.selection.skip_tags.is_empty();
@@ -165,7 +167,8 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         }
     };
     let baseline_path = args.snapshot_dir.join(target_name).join("expected.toml");
-    let known = match baseline::load(&baseline_path) {
+    let source = BaselineSource::find(&args.snapshot_dir, target_name);
+    let known = match source.load() {
         Ok(known) => Some(known),
         Err(BaselineError::Missing { .. }) => None,
         Err(error) if args.snapshot || args.baseline || args.update_baseline => return Err(baseline_error(error)),
@@ -200,7 +203,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     } else if args.baseline {
         let known = known.unwrap_or_else(|| baseline::Baseline::empty(target_name));
         let outcome = baseline::compare(&known, &report.scenarios);
-        say(&baseline::render(&outcome, &baseline_path));
+        say(&baseline::render(&outcome, source.path()));
         // Known non-conformances are accepted; any difference from them is a change.
         if code == exit_codes::NON_CONFORMANT || code == exit_codes::RUNTIME || code == exit_codes::OK {
             code = if outcome.is_clean() { exit_codes::OK } else { exit_codes::CHANGED };

@@ -1,17 +1,21 @@
 //! Loading and selecting scenarios for `run` and `list`; diagnostics for invalid files.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use cognito_conformance::Error;
 use cognito_conformance::scenario::{LoadError, Scenario, load};
+use cognito_conformance::{Error, embedded};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use crate::cli::Selection;
 
-/// The paths given, or `./scenarios`.
-pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths.to_vec() }
+/// The scenarios of `paths`, else of `--scenarios DIR`, else the suite compiled in.
+pub fn load_suite(paths: &[PathBuf], dir: Option<&Path>) -> Result<Vec<Scenario>, LoadError> {
+    match dir {
+        _ if !paths.is_empty() => load(paths),
+        Some(dir) => load(&[dir.to_path_buf()]),
+        None => embedded::load(),
+    }
 }
 
 /// Prints every problem of an invalid load as a located diagnostic on stderr.
@@ -37,7 +41,7 @@ pub fn print_report(report: &dyn miette::Diagnostic) {
 
 /// Loads scenarios (printing diagnostics on failure) and applies the tag and id filters.
 pub fn select(selection: &Selection) -> Result<Vec<Scenario>, Error> {
-    let scenarios = load(&paths_or_default(&selection.paths)).inspect_err(print_diagnostics)?;
+    let scenarios = load_suite(&selection.paths, selection.scenarios.as_deref()).inspect_err(print_diagnostics)?;
     let filter = selection
         .filter
         .as_deref()

@@ -5,7 +5,6 @@ use std::time::Duration;
 use cognito_conformance::Error;
 use cognito_conformance::reference::FaultSet;
 use cognito_conformance::runner::plan::ReusedPool;
-use cognito_conformance::target::spawn::default_script;
 use cognito_conformance::target::{ConnectOptions, ProfileConfig, TargetSpec, is_loopback_url};
 use cognito_conformance::wire::{CaBundle, Network, WireOptions};
 
@@ -53,7 +52,7 @@ pub fn resolve(args: &TargetArgs, faults: FaultSet) -> Result<(TargetSpec, Conne
     }
     let network =
         Network { ca_bundle: args.ca_bundle.as_deref().map(CaBundle::load).transpose()?, rehearsal: args.rehearsal };
-    let spawn = args.spawn.then(|| seconds(args.spawn_timeout, "--spawn-timeout").map(|wait| (default_script(), wait)));
+    let spawn = args.spawn.then(|| seconds(args.spawn_timeout, "--spawn-timeout"));
     let options = ConnectOptions {
         allow_remote: args.allow_remote,
         spawn: spawn.transpose()?,

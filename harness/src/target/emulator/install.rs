@@ -21,7 +21,9 @@ fn marker(emulator: &Emulator, root: &Path) -> PathBuf {
 
 /// The fakecloud binary: `$CC_FAKECLOUD_BIN`, else the one `cargo install` put under `dir`.
 pub fn fakecloud_bin(dir: &Path) -> PathBuf {
-    std::env::var_os("CC_FAKECLOUD_BIN").filter(|v| !v.is_empty()).map_or_else(|| dir.join("bin/fakecloud"), PathBuf::from)
+    std::env::var_os("CC_FAKECLOUD_BIN")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| dir.join("bin/fakecloud"), PathBuf::from)
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -104,7 +106,12 @@ fn install_now(emulator: &'static Emulator, root: &Path) -> Result<(), EmulatorE
             let python = std::env::var("CC_PYTHON").unwrap_or_else(|_| "python3".into());
             let venv = dir.join("venv");
             let _ = std::fs::remove_dir_all(&venv);
-            run(name, Command::new(&python).arg("-m").arg("venv").arg(&venv), &python, "on Debian's own python3, install python3-venv; or set CC_PYTHON")?;
+            run(
+                name,
+                Command::new(&python).arg("-m").arg("venv").arg(&venv),
+                &python,
+                "on Debian's own python3, install python3-venv; or set CC_PYTHON",
+            )?;
             let pip = venv.join("bin/pip");
             run(
                 name,
@@ -121,11 +128,12 @@ fn install_now(emulator: &'static Emulator, root: &Path) -> Result<(), EmulatorE
             std::fs::create_dir_all(&npm).map_err(EmulatorError::io(format!("cannot create {}", npm.display())))?;
             run(
                 name,
-                Command::new("npm")
-                    .arg("install")
-                    .arg("--prefix")
-                    .arg(&npm)
-                    .args(["--no-audit", "--no-fund", "--loglevel=error", spec]),
+                Command::new("npm").arg("install").arg("--prefix").arg(&npm).args([
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    spec,
+                ]),
                 "npm",
                 "cognito-local needs Node.js and npm",
             )?;
@@ -136,7 +144,10 @@ fn install_now(emulator: &'static Emulator, root: &Path) -> Result<(), EmulatorE
                 return if is_executable(&bin) { Ok(()) } else { Err(EmulatorError::BadFakecloudBin(bin)) };
             }
             eprintln!("emulators: WARNING: building {krate} from source: tens of minutes on 2 cores.");
-            eprintln!("emulators: WARNING: cache {}, or point CC_FAKECLOUD_BIN at a built binary.", dir.join("bin").display());
+            eprintln!(
+                "emulators: WARNING: cache {}, or point CC_FAKECLOUD_BIN at a built binary.",
+                dir.join("bin").display()
+            );
             run(
                 name,
                 Command::new("cargo")

@@ -253,7 +253,9 @@ impl EmulatorError {
 pub fn root() -> Result<PathBuf, EmulatorError> {
     match std::env::var_os("CC_EMULATORS_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => std::path::absolute(PathBuf::from(dir)).map_err(EmulatorError::io("CC_EMULATORS_DIR")),
-        None => dirs::cache_dir().map(|cache| cache.join("cognito-conformance").join("emulators")).ok_or(EmulatorError::NoRoot),
+        None => dirs::cache_dir()
+            .map(|cache| cache.join("cognito-conformance").join("emulators"))
+            .ok_or(EmulatorError::NoRoot),
     }
 }
 

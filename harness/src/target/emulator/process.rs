@@ -26,7 +26,8 @@ pub fn command(emulator: &Emulator, root: &Path, port: u16) -> Result<Command, E
     for (file, text) in &start.files {
         let path = state.join(file);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(EmulatorError::io(format!("cannot create {}", parent.display())))?;
+            std::fs::create_dir_all(parent)
+                .map_err(EmulatorError::io(format!("cannot create {}", parent.display())))?;
         }
         std::fs::write(&path, text).map_err(EmulatorError::io(format!("cannot write {}", path.display())))?;
     }
@@ -46,7 +47,8 @@ fn prune_state_dirs(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
-        let Some(port) = name.to_str().and_then(|n| n.strip_prefix("state-")).and_then(|p| p.parse::<u16>().ok()) else {
+        let Some(port) = name.to_str().and_then(|n| n.strip_prefix("state-")).and_then(|p| p.parse::<u16>().ok())
+        else {
             continue;
         };
         let old = entry
@@ -85,9 +87,11 @@ fn pid_file(emulator: &Emulator, root: &Path, port: u16) -> PathBuf {
 fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')),
-        Err(_) if !Path::new("/proc/self").exists() => {
-            Command::new("kill").args(["-0", &pid.to_string()]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
-        }
+        Err(_) if !Path::new("/proc/self").exists() => Command::new("kill")
+            .args(["-0", &pid.to_string()])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success()),
         Err(_) => false,
     }
 }
@@ -150,7 +154,12 @@ pub struct Started {
 /// `emulator start`: installs if needed, starts `emulator` on `port` in the background and waits
 /// for it to answer, for at most `wait`. It keeps running after this process exits; [`stop`]
 /// stops it.
-pub async fn start(emulator: &'static Emulator, root: &Path, port: u16, wait: Duration) -> Result<Started, EmulatorError> {
+pub async fn start(
+    emulator: &'static Emulator,
+    root: &Path,
+    port: u16,
+    wait: Duration,
+) -> Result<Started, EmulatorError> {
     install::ensure_installed(emulator, root)?;
     let log = emulator.dir(root).join(format!("{port}.log"));
     if let Some(pid) = running_pid(emulator, root, port) {
@@ -207,11 +216,13 @@ pub async fn start(emulator: &'static Emulator, root: &Path, port: u16, wait: Du
     }
 }
 
-/// `emulator stop`: stops what `emulator start` started on `port`; the PID it stopped, if any.
+/// `emulator stop`: stops what `emulator start` started on `port` and removes its state (the log
+/// stays); the PID it stopped, if any.
 pub fn stop(emulator: &Emulator, root: &Path, port: u16) -> Option<u32> {
     let pid = running_pid(emulator, root, port)?;
     kill_group(pid, Duration::from_secs(10));
     let _ = std::fs::remove_file(pid_file(emulator, root, port));
+    let _ = std::fs::remove_dir_all(emulator.dir(root).join(format!("state-{port}")));
     Some(pid)
 }
 

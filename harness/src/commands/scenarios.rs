@@ -1,0 +1,28 @@
+//! `scenarios export`: the suite compiled into the binary, written out for editing.
+
+use cognito_conformance::embedded::{self, ExportError};
+use cognito_conformance::{Error, exit_codes};
+
+use crate::cli::{ExportArgs, ScenariosCommand};
+
+pub fn scenarios(command: ScenariosCommand) -> Result<i32, Error> {
+    let ScenariosCommand::Export(args) = command;
+    export(&args)
+}
+
+fn export(args: &ExportArgs) -> Result<i32, Error> {
+    match embedded::export(&args.dir, args.force) {
+        Ok(count) => {
+            println!(
+                "wrote {count} files to {}: run them with `cognito-conformance run --scenarios {}`",
+                args.dir.display(),
+                args.dir.display()
+            );
+            Ok(exit_codes::OK)
+        }
+        Err(error @ ExportError::Exists(_)) => Err(Error::Usage(error.to_string())),
+        Err(ExportError::Io { path, source }) => {
+            Err(Error::Io(std::io::Error::new(source.kind(), format!("{}: {source}", path.display()))))
+        }
+    }
+}
