@@ -2,13 +2,16 @@
 # The project's full test command: set up what the tests need, then format check, clippy, tests.
 #
 # Works on a fresh clone of a Debian 12 machine with Rust, python3, node and npm: it installs
-# Debian's chromium (for the HTML report tests) and the Cognito emulators (scripts/emulators.sh),
-# exports CC_CHROMIUM and CC_EMULATORS for the tests, and fails loudly on the first failing phase.
+# Debian's chromium (for the HTML report tests), builds the harness and installs the Cognito
+# emulators with it (`cognito-conformance emulator install`), exports CC_CHROMIUM, CC_EMULATORS and
+# CC_EMULATORS_DIR for the tests, and fails loudly on the first failing phase.
 #
 # Environment:
 #   CC_EMULATORS  emulators the tests must cover, comma- or space-separated
 #                 (default: moto,cognito-local,ministack; may add aws-local-run or fakecloud;
-#                 set but empty: none). The tests spawn them themselves, via `emulators.sh exec`.
+#                 set but empty: none). The tests spawn them themselves (`--spawn`).
+#   CC_EMULATORS_DIR  where emulators are installed (default here: <repo>/.emulators, which CI
+#                 may cache; the binary's own default is the platform's cache directory)
 #   CC_CHROMIUM   a Chromium binary to use instead of Debian's /usr/bin/chromium
 #   CARGO_INCREMENTAL  defaults to 0 here (a clean build needs no incremental state)
 set -euo pipefail
@@ -98,13 +101,12 @@ install_emulators() {
     local -A pids=()
     logs=$(mktemp -d)
     for name in "${EMULATORS[@]}"; do
-        bash scripts/emulators.sh install "$name" >"$logs/$name.log" 2>&1 &
+        "$HARNESS" emulator install "$name" >"$logs/$name.log" 2>&1 &
         pids[$name]=$!
     done
     for name in "${EMULATORS[@]}"; do
         if wait "${pids[$name]}"; then
             sed "s/^/[$name] /" "$logs/$name.log"
-            echo "[$name] $(bash scripts/emulators.sh status "$name" | sed 's/;.*//')"
         else
             rc=1
             sed "s/^/[$name] /" "$logs/$name.log" >&2
@@ -122,6 +124,10 @@ CC_EMULATORS=$(
     echo "${EMULATORS[*]}"
 )
 export CC_EMULATORS
+CC_EMULATORS_DIR=${CC_EMULATORS_DIR:-$ROOT/.emulators}
+export CC_EMULATORS_DIR
+# The debug binary the tests build anyway: built first, it installs the emulators.
+HARNESS=${CARGO_TARGET_DIR:-$ROOT/target}/debug/cognito-conformance
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 # A one-off build gains nothing from incremental state, which costs gigabytes of disk.
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
@@ -136,6 +142,7 @@ phase "chromium" install_chromium
 # install_chromium runs in this shell, so CC_CHROMIUM is set from here on.
 export CC_CHROMIUM
 echo "CC_CHROMIUM=$CC_CHROMIUM"
+phase "build: cargo build --locked" cargo build --locked -p cognito-conformance --bin cognito-conformance
 phase "emulators (${CC_EMULATORS:-none})" install_emulators
 phase "format: cargo fmt --all -- --check" cargo fmt --all -- --check
 phase "clippy: cargo clippy --workspace --all-targets --locked -- -D warnings" \
