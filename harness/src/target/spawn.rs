@@ -157,3 +157,15 @@ impl Spawned {
         &self.name
     }
 }
+
+/// Dropped without [`Spawned::stop`] (a panicking test, an early return): the whole process group
+/// still goes, and so does its state, so nothing is left listening or on disk.
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            process::kill_group(pid, Duration::ZERO);
+        }
+        let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::remove_dir_all(&self.state);
+    }
+}
