@@ -80,8 +80,12 @@ fn run_until_pools_exist(runtime: &tokio::runtime::Runtime, wire: &Wire, endpoin
         .stderr(Stdio::piped())
         .spawn()
         .expect("run starts");
+    // Every pool of the run's plan, so no CreateUserPool is still in flight when the test kills or
+    // stops the run: moto would finish it after the run is gone and after cleanup has listed.
+    let suite = cognito_conformance::scenario::load(&[repo().join("scenarios")]).expect("the suite loads");
+    let planned = cognito_conformance::runner::plan::RunPlan::new(&suite, None).pools_created();
     let started = Instant::now();
-    while harness_pools(&runtime.block_on(pool_names(wire))) < 2 {
+    while harness_pools(&runtime.block_on(pool_names(wire))) < planned {
         assert!(started.elapsed() < Duration::from_secs(120), "the run never created pools");
         std::thread::sleep(Duration::from_millis(50));
     }
