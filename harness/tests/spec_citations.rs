@@ -114,3 +114,46 @@ fn every_choice_of_the_reference_names_items_that_exist() {
 fn every_anchor_of_docs_spec_md_is_unique() {
     assert_eq!(Index::embedded().duplicate_anchors(), [] as [String; 0]);
 }
+
+fn binary(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-conformance"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("utf-8");
+    (output.status.code(), text(output.stdout), text(output.stderr))
+}
+
+#[test]
+fn help_names_the_spec() {
+    let (code, stdout, _) = binary(&["--help"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("docs/spec.md"), "{stdout}");
+}
+
+#[test]
+fn list_sources_shows_the_anchors_each_source_names() {
+    let scenarios = root().join("scenarios");
+    let (code, stdout, stderr) = binary(&["list", "--sources", scenarios.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let line = stdout.lines().find(|line| line.ends_with("  API-RT; spec §1.4 R1  (#src-api-rt #s1-4 #r1)"));
+    assert!(line.is_some(), "{stdout}");
+    assert!(!stdout.contains("unresolved"), "{stdout}");
+}
+
+#[test]
+fn check_warns_about_a_dangling_citation_and_still_passes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/claims-id-token.toml")).unwrap();
+    assert!(text.contains("spec = \"§4.3\""), "the fixture scenario changed");
+    let path = dir.path().join("claims-id-token.toml");
+    std::fs::write(&path, text.replace("spec = \"§4.3\"", "spec = \"§4.9\"")).unwrap();
+    let line = text.lines().position(|l| l.starts_with("spec = ")).unwrap() + 1;
+    let (code, stdout, stderr) = binary(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let warning =
+        format!("warning: {}:{line}: `§4.9` names nothing in docs/spec.md: §4.9 has no anchor `#s4-9`", path.display());
+    assert!(stderr.contains(&warning), "{stderr}");
+    assert!(stdout.contains("1 citations name nothing in docs/spec.md"), "{stdout}");
+}
