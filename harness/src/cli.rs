@@ -9,7 +9,16 @@ use cognito_conformance::exit_codes;
 
 /// Conformance harness and fuzzer for Amazon Cognito refresh-token revocation.
 #[derive(Debug, Parser)]
-#[command(name = "cognito-conformance", version, about)]
+#[command(
+    name = "cognito-conformance",
+    version,
+    about = concat!(
+        "Conformance harness and fuzzer for Amazon Cognito refresh-token revocation.\n",
+        "The behaviour it checks, fact by fact with evidence and sources: docs/spec.md in\n",
+        env!("CARGO_PKG_REPOSITORY"),
+        "\n(citations such as §3 E4 are its anchors)."
+    )
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

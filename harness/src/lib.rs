@@ -22,6 +22,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod snapshot;
+pub mod spec;
 pub mod target;
 pub mod wire;
 

@@ -53,6 +53,17 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Every kind, so that what is said about each (its name, its source) can be checked for all.
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::WronglyRevoked,
+        FindingKind::KeptAlive,
+        FindingKind::WronglyIssued,
+        FindingKind::Echo,
+        FindingKind::ServerError,
+        FindingKind::UntypedError,
+        FindingKind::NoAnswer,
+    ];
+
     /// Its name in reports and file names.
     pub fn name(self) -> &'static str {
         match self {

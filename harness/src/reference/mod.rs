@@ -1,17 +1,15 @@
 //! The embedded reference target: a spec-faithful Cognito revocation service, in process.
 //!
-//! It is the harness's default target, the executable form of `shared/spec/cognito-revocation.md`
-//! (§§1–6), and — with [`Fault`]s switched on — a target with known bugs, to prove that the suite
+//! It is the harness's default target, the executable form of the behaviour spec
+//! (`docs/spec.md`, [`crate::spec`], §§1–6), and — with [`Fault`]s switched on — a target with known bugs, to prove that the suite
 //! and the fuzzer catch them. It speaks Cognito's wire protocol over HTTP on loopback; see
 //! [`server`] for the routes and [`ReferenceServer`] for starting one.
 //!
 //! # Where the spec is silent
 //!
 //! Where the spec grades a behaviour *inferred* or lists it as an open question, the reference
-//! implements the best-supported choice below. These are guesses, not AWS facts; the README carries
-//! the same table.
-//!
-#![doc = include_str!("inferred.md")]
+//! implements the best-supported choice. These are guesses, not AWS facts; each one, with why, is
+//! in `docs/spec.md`, "The reference's choices" (anchor `#choices`), the one place they live.
 //!
 //! # Memory
 //!
@@ -47,11 +45,14 @@ pub(crate) use service::{ApiRequest, Service};
 
 #[cfg(test)]
 mod tests {
-    /// The README must carry the inferred-choices table exactly as the module docs do.
+    /// The choices live once, in the spec: the README links them rather than holding a copy.
     #[test]
-    fn readme_carries_the_inferred_choices_table() {
+    fn the_choices_live_only_in_the_spec() {
         let readme = include_str!("../../../README.md");
-        let table = include_str!("inferred.md");
-        assert!(readme.contains(table.trim()), "README.md's table differs from harness/src/reference/inferred.md");
+        let header = "| case (spec) | the reference answers | why |";
+        assert!(crate::spec::Index::embedded().has_anchor("choices"), "docs/spec.md lost its #choices section");
+        assert_eq!(crate::spec::TEXT.matches(header).count(), 1, "docs/spec.md holds the choices table once");
+        assert!(readme.contains("(docs/spec.md#choices)"), "README.md does not link docs/spec.md#choices");
+        assert!(!readme.contains(header), "README.md holds a copy of the choices table");
     }
 }

@@ -19,6 +19,7 @@
 //! not passing:
 //!     FAIL        revoke-twice
 //!     ERROR       sign-in-basic
+//!     (citations such as spec §3 E4 are anchors of docs/spec.md)
 //! 3 scenarios: 1 pass, 1 fail, 1 error
 //! target: reference (http://127.0.0.1:4566); faults: slow-revoke
 //! wall time: 3s 200ms
@@ -27,7 +28,8 @@
 //! A passing scenario is one line. Any other verdict adds its reason and every expectation that
 //! [needs attention](Verdict::needs_attention); skipped expectations are only counted, since they
 //! follow from a problem already shown. Multi-line values are shown as a unified diff. The summary
-//! lists the scenarios that did not pass, so a long run's failures need no scrolling, then the
+//! lists the scenarios that did not pass, so a long run's failures need no scrolling, and where
+//! their citations resolve (`docs/spec.md`), then the
 //! non-zero counts in [`Verdict::ALL`] order.
 //!
 //! Colour: the text is always written with `anstyle` styles and emitted through
@@ -54,6 +56,9 @@ use super::model::{RunReport, ScenarioResult, Verdict};
 
 /// How far a scenario's details are indented under its line.
 const INDENT: &str = "    ";
+
+/// Under the scenarios not passing: where the `spec §…` citations of their sources resolve.
+const SPEC_NOTE: &str = "(citations such as spec §3 E4 are anchors of docs/spec.md)";
 
 /// Writes the line for `scenario` and, unless it passed, what went wrong.
 pub fn write_scenario<W: RawStream + AsLockedWrite>(out: W, scenario: &ScenarioResult) -> Result<(), ReportError> {
@@ -242,6 +247,8 @@ fn render_summary(out: &mut impl Write, report: &RunReport, palette: Palette) ->
             let style = palette.verdict(scenario.verdict);
             writeln!(out, "{INDENT}{style}{:<11}{style:#} {}", label(scenario.verdict), scenario.id)?;
         }
+        let dim = palette.dim();
+        writeln!(out, "{INDENT}{dim}{SPEC_NOTE}{dim:#}")?;
     }
 
     let total = report.summary.total;
@@ -363,6 +370,22 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("    PASS"), "{text}");
+        assert!(
+            text.contains(
+                "    SKIPPED     revoke-after-delete\n    (citations such as spec §3 E4 are anchors of docs/spec.md)\n6 scenarios"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_passing_run_needs_no_pointer_to_the_spec() {
+        let scenarios = fixture::scenarios();
+        let mut out = Vec::new();
+        write_summary(&mut out, &fixture::report_of(vec![scenarios[0].clone()])).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("1 scenario: 1 pass\n"), "{text}");
+        assert!(!text.contains("docs/spec.md"), "{text}");
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct ScenarioFile {
     pub id: Spanned<String>,
     /// One line saying what behaviour the scenario checks.
     pub title: Spanned<String>,
-    /// The spec section(s) it checks, e.g. `§1.4 R7, §8.4`.
+    /// The spec items it checks, e.g. `§1.4 R7, §8.4`: anchors of `docs/spec.md`, by the grammar
+    /// in its "How to cite this file" ([`crate::spec::citation`]).
     pub spec: Spanned<String>,
     /// Tags for `--tag` / `--skip-tag`.
     #[serde(default)]
@@ -420,6 +421,7 @@ pub struct ExpectFile {
     pub typed_error: Option<Spanned<bool>>,
     /// How strong the evidence is: `documented`, `aws-seen` or `inferred`.
     pub evidence: Spanned<String>,
-    /// Where it is stated or seen.
+    /// Where it is stated or seen, e.g. `API-RT; spec §1.4 R1`: a citation of `docs/spec.md`
+    /// ([`crate::spec::citation`]).
     pub source: Spanned<String>,
 }
