@@ -3,27 +3,27 @@
 use std::collections::BTreeMap;
 
 use cognito_conformance::scenario::load;
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
 use super::select::{paths_or_default, print_diagnostics, select};
 use crate::cli::{CheckArgs, ListArgs};
 
-pub fn check(args: CheckArgs) -> Result<i32, Error> {
+pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
     let scenarios = load(&paths_or_default(&args.paths)).inspect_err(print_diagnostics)?;
     if scenarios.is_empty() {
-        eprintln!("no scenario files found");
-        return Ok(exit_codes::NOTHING_RAN);
+        errln!("no scenario files found");
+        return Ok(Outcome::NothingRan);
     }
     let expectations: usize = scenarios.iter().map(|s| s.expectation_count()).sum();
-    println!("{} scenario files OK ({expectations} expectations)", scenarios.len());
-    Ok(exit_codes::OK)
+    outln!("{} scenario files OK ({expectations} expectations)", scenarios.len())?;
+    Ok(Outcome::Done)
 }
 
-pub fn list(args: ListArgs) -> Result<i32, Error> {
+pub fn list(args: ListArgs) -> Result<Outcome, Error> {
     let scenarios = select(&args.selection)?;
     if scenarios.is_empty() {
-        eprintln!("no scenario selected");
-        return Ok(exit_codes::NOTHING_RAN);
+        errln!("no scenario selected");
+        return Ok(Outcome::NothingRan);
     }
     if args.show_tags || args.sources {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -41,13 +41,13 @@ pub fn list(args: ListArgs) -> Result<i32, Error> {
             }
         }
         for (name, count) in counts {
-            println!("{count:>4}  {name}");
+            outln!("{count:>4}  {name}")?;
         }
-        return Ok(exit_codes::OK);
+        return Ok(Outcome::Done);
     }
     let width = scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for scenario in &scenarios {
-        println!("{:<width$}  {:<16}  [{}]  {}", scenario.id, scenario.spec, scenario.tags.join(", "), scenario.title);
+        outln!("{:<width$}  {:<16}  [{}]  {}", scenario.id, scenario.spec, scenario.tags.join(", "), scenario.title)?;
     }
-    Ok(exit_codes::OK)
+    Ok(Outcome::Done)
 }
