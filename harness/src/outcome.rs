@@ -152,6 +152,8 @@ pub enum Outcome {
     NothingRan,
     /// `--target aws` without `--create-aws-resources`: what would be created was printed.
     ConsentNeeded,
+    /// The command line was refused; the parser already said why.
+    UsageRefused,
     /// `cleanup` deleted what it could; this many deletions failed.
     CleanupFailed(usize),
     /// A signal stopped the command after it cleaned up.
@@ -183,7 +185,7 @@ impl Outcome {
             Outcome::Fuzzed { .. } => ExitStatus::NonConformant,
             Outcome::Differs => ExitStatus::Changed,
             Outcome::NothingRan => ExitStatus::NothingRan,
-            Outcome::ConsentNeeded => ExitStatus::Usage,
+            Outcome::ConsentNeeded | Outcome::UsageRefused => ExitStatus::Usage,
             Outcome::CleanupFailed(0) => ExitStatus::Ok,
             Outcome::CleanupFailed(_) => ExitStatus::Runtime,
             Outcome::Stopped(Stop::Interrupt) => ExitStatus::Interrupted,
