@@ -1,11 +1,11 @@
 //! Command-line options (clap derive). Each subcommand's behaviour is in `commands/`, which
-//! calls the library and maps every outcome to a documented exit code (`exit_codes`).
+//! calls the library and returns an `Outcome`, which alone decides the exit code.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cognito_conformance::exit_codes;
+use cognito_conformance::Outcome;
 
 /// Conformance harness and fuzzer for Amazon Cognito refresh-token revocation.
 #[derive(Debug, Parser)]
@@ -418,11 +418,10 @@ pub struct ServeArgs {
 
 /// Parses the process arguments; on a usage error prints clap's message and returns the exit code
 /// (clap's own code would be 2, which is reserved for invalid scenario files).
-pub fn parse_from_env() -> Result<Cli, i32> {
+pub fn parse_from_env() -> Result<Cli, Outcome> {
     Cli::try_parse().map_err(|error| {
-        let code = if error.use_stderr() { exit_codes::USAGE } else { exit_codes::OK };
         let _ = error.print();
-        code
+        if error.use_stderr() { Outcome::UsageRefused } else { Outcome::Done }
     })
 }
 

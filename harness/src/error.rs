@@ -1,7 +1,7 @@
-//! The top-level error: every failure a command can report, each mapped to one exit code.
+//! The top-level error: every failure a command can report. Its exit code is decided with every
+//! other outcome's, in [`crate::outcome`].
 
 use crate::baseline::BaselineError;
-use crate::exit_codes;
 use crate::fuzz::FuzzError;
 use crate::reference::{ServeError, UnknownFault};
 use crate::report::ReportError;
@@ -52,36 +52,4 @@ pub enum Error {
     /// I/O on the harness's side.
     #[error(transparent)]
     Io(#[from] std::io::Error),
-}
-
-impl Error {
-    /// The documented exit code for this error (see [`exit_codes`]).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Usage(_) | Error::UnknownFault(_) | Error::Network(_) => exit_codes::USAGE,
-            Error::Load(LoadError::Invalid(_)) | Error::TargetConfig(TargetConfigError::Invalid(_)) => {
-                exit_codes::INVALID_FILE
-            }
-            Error::Load(LoadError::Io { .. }) | Error::TargetConfig(TargetConfigError::Io { .. }) => exit_codes::USAGE,
-            Error::Target(
-                TargetError::Unknown(..)
-                | TargetError::Remote(_)
-                | TargetError::BadUrl(_)
-                | TargetError::FaultsNeedReference,
-            ) => exit_codes::USAGE,
-            Error::Target(TargetError::NotSpawnable) => exit_codes::USAGE,
-            Error::Baseline(BaselineError::Invalid { .. })
-            | Error::Snapshot(SnapshotError::NotSnapshot { .. } | SnapshotError::Toml { .. }) => {
-                exit_codes::INVALID_FILE
-            }
-            Error::Target(_)
-            | Error::Serve(_)
-            | Error::Report(_)
-            | Error::Io(_)
-            | Error::Baseline(_)
-            | Error::Snapshot(_)
-            | Error::Cleanup(_)
-            | Error::Fuzz(_) => exit_codes::RUNTIME,
-        }
-    }
 }

@@ -3,7 +3,8 @@
 //!
 //! The library holds all behaviour; the `cognito-conformance` binary only parses arguments.
 //! [`reference`](mod@reference) is the embedded reference target every other part runs against by default;
-//! [`exit_codes`] is the contract with scripts and CI.
+//! [`exit_codes`] is the contract with scripts and CI, and [`outcome`] the one place that maps
+//! what a command came to onto it.
 
 pub mod baseline;
 pub mod cognito;
@@ -15,6 +16,7 @@ pub mod fuzz;
 pub mod fuzz_targets;
 pub mod jwt;
 pub mod matrix;
+pub mod outcome;
 pub mod redact;
 pub mod reference;
 pub mod rehearsal;
@@ -27,3 +29,4 @@ pub mod target;
 pub mod wire;
 
 pub use error::Error;
+pub use outcome::{ExitStatus, Outcome};

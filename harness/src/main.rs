@@ -8,7 +8,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let code = match cli::parse_from_env() {
         Ok(cli) => commands::run(cli),
-        Err(code) => code,
+        Err(outcome) => outcome.exit_code(),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

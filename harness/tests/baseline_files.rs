@@ -111,7 +111,7 @@ fn a_baseline_generated_from_a_real_run_matches_it() {
     };
     assert!(non_pass > 0, "every fault on, yet nothing failed");
 
-    let text = baseline::generate("reference", &broken.scenarios, None);
+    let text = baseline::generate("reference", &broken.scenarios, None).expect("no error verdicts");
     let generated =
         baseline::parse(Path::new("expected.toml"), &text).unwrap_or_else(|e| panic!("{}\n{text}", located(&e)));
     assert!(baseline::unknown_entries(&generated, &suite).is_empty());
@@ -124,6 +124,6 @@ fn a_baseline_generated_from_a_real_run_matches_it() {
     assert!(outcome.new_failures.is_empty() && outcome.changed.is_empty() && outcome.matched == 0, "{outcome:?}");
     assert_eq!(outcome.stale.len(), non_pass);
     assert!(outcome.stale.iter().all(|s| s.why == StaleWhy::Passes));
-    let regenerated = baseline::generate("reference", &clean.scenarios, Some(&generated));
+    let regenerated = baseline::generate("reference", &clean.scenarios, Some(&generated)).expect("no error verdicts");
     assert!(baseline::parse(Path::new("expected.toml"), &regenerated).expect("valid").known.is_empty());
 }

@@ -5,6 +5,12 @@
 //! scenario judges the same check of the same step twice, the key gets the most serious of those
 //! verdicts, here and in [`generate`](super::generate), so a generated baseline always matches the
 //! run it came from.
+//!
+//! An `error` verdict is set apart ([`BaselineOutcome::unchecked`]), and so is an expectation an
+//! error made the scenario skip (an unreachable target errs while provisioning and skips them
+//! all): the check could not be made, so the run neither matches an entry nor departs from one,
+//! and no entry is suggested for it (a baseline never records an error, see
+//! [`recordable`](super::recordable)).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -80,7 +86,11 @@ pub(super) fn observations<'a>(results: impl IntoIterator<Item = &'a ScenarioRes
     for scenario in results {
         for expectation in &scenario.expectations {
             let key = ExpectationKey::of(&scenario.id, expectation);
-            let expectation = without_volatile(expectation, &scenario.volatile);
+            let mut expectation = without_volatile(expectation, &scenario.volatile);
+            // What an error skipped was not checked either: it is as unknown as the error itself.
+            if scenario.verdict == Verdict::Error && expectation.verdict == Verdict::Skipped {
+                expectation.verdict = Verdict::Error;
+            }
             match index.get(&key) {
                 Some(&at) => {
                     let kept = &mut order[at].expectation;
@@ -166,12 +176,15 @@ pub struct BaselineOutcome {
     pub not_run: usize,
     /// Scenarios that ran but are listed unstable, so were not judged: id and reason.
     pub unstable: Vec<(String, String)>,
+    /// Expectations that could not be checked (verdict `error`), so were not judged either way.
+    pub unchecked: Vec<Observation>,
 }
 
 impl BaselineOutcome {
-    /// Whether the run is exactly what the baseline says: nothing new, changed or stale.
+    /// Whether the run is exactly what the baseline says: nothing new, changed or stale, and
+    /// nothing left unchecked.
     pub fn is_clean(&self) -> bool {
-        self.new_failures.is_empty() && self.changed.is_empty() && self.stale.is_empty()
+        self.new_failures.is_empty() && self.changed.is_empty() && self.stale.is_empty() && self.unchecked.is_empty()
     }
 }
 
@@ -189,6 +202,10 @@ pub fn compare(baseline: &Baseline, results: &[ScenarioResult]) -> BaselineOutco
         ..BaselineOutcome::default()
     };
     for observation in observed.iter().filter(|o| o.verdict() != Verdict::Pass) {
+        if observation.verdict() == Verdict::Error {
+            outcome.unchecked.push(observation.clone());
+            continue;
+        }
         match baseline.get(&observation.key()) {
             Some(known) if known.verdict == observation.verdict() => outcome.matched += 1,
             Some(known) => outcome.changed.push(Changed { known: known.clone(), now: observation.clone() }),
@@ -364,21 +381,51 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_baseline_makes_every_problem_new() {
+    fn an_empty_baseline_makes_every_problem_new_but_errors() {
         let outcome = compare(&Baseline::empty("reference"), &scenarios());
         let verdicts: Vec<_> = outcome.new_failures.iter().map(Observation::verdict).collect();
         assert_eq!(
             verdicts,
-            [
-                Verdict::Fail,
-                Verdict::Fail,
-                Verdict::Skipped,
-                Verdict::Warn,
-                Verdict::Unsupported,
-                Verdict::Error,
-                Verdict::Skipped
-            ]
+            [Verdict::Fail, Verdict::Fail, Verdict::Skipped, Verdict::Warn, Verdict::Unsupported, Verdict::Skipped]
         );
+        let unchecked: Vec<_> = outcome.unchecked.iter().map(Observation::key).collect();
+        assert_eq!(unchecked.len(), 1);
+        assert_eq!(unchecked[0].to_string(), "sign-in-basic: step `sign-in`: status = 200");
+        assert!(!outcome.is_clean());
+    }
+
+    #[test]
+    fn what_an_error_skipped_is_unchecked_too() {
+        let mut unreachable = scenario(
+            "revoke-twice",
+            Verdict::Error,
+            vec![
+                expectation("revoke", "status = 200", Verdict::Skipped, "200", ""),
+                expectation("refresh", "status = 400", Verdict::Skipped, "400", ""),
+            ],
+        );
+        unreachable.reason = Some("CreateUserPool: cannot connect (target unreachable)".into());
+        let outcome = compare(&Baseline::empty("moto"), &[unreachable]);
+        assert!(outcome.new_failures.is_empty(), "{outcome:?}");
+        assert_eq!(outcome.unchecked.len(), 2);
+    }
+
+    #[test]
+    fn an_error_where_the_baseline_has_an_entry_is_unchecked_not_stale_nor_changed() {
+        let results = vec![scenario(
+            "revoke-twice",
+            Verdict::Error,
+            vec![expectation("refresh", "status = 400", Verdict::Error, "400", "")],
+        )];
+        let baseline = Baseline {
+            target: "moto".into(),
+            known: vec![known("revoke-twice", "refresh", "status = 400", Verdict::Fail)],
+            unstable: Vec::new(),
+        };
+        let outcome = compare(&baseline, &results);
+        assert!(outcome.changed.is_empty() && outcome.stale.is_empty() && outcome.new_failures.is_empty());
+        assert_eq!(outcome.unchecked.len(), 1);
+        assert!(!outcome.is_clean());
     }
 
     #[test]

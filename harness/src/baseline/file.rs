@@ -59,7 +59,7 @@ impl fmt::Display for ExpectationKey {
 pub struct KnownIssue {
     /// The expectation.
     pub key: ExpectationKey,
-    /// The verdict the target gets for it; never [`Verdict::Pass`].
+    /// The verdict the target gets for it; never [`Verdict::Pass`] nor [`Verdict::Error`].
     pub verdict: Verdict,
     /// Why, for people; never blank.
     pub reason: String,
@@ -176,6 +176,13 @@ struct KnownFile {
 const REASON_HELP: &str = "say why the target behaves like this, e.g. `RevokeToken is not implemented (moto#1234)`; \
      `cognito-conformance run --update-baseline` pre-fills it with what was observed";
 
+/// Whether a baseline may record `verdict`. `pass` is not a non-conformance, and `error` is a check
+/// the harness could not make, which says nothing about the target: a baseline that vouched for
+/// one would let an unreachable target pass CI.
+pub fn recordable(verdict: Verdict) -> bool {
+    !matches!(verdict, Verdict::Pass | Verdict::Error)
+}
+
 /// Reads and checks the baseline at `path`. A file that does not exist is
 /// [`BaselineError::Missing`].
 pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
@@ -288,10 +295,16 @@ impl Checker<'_> {
                 self.problem(value.span(), "`pass` is not a known non-conformance", "pass", Some(help));
                 None
             }
+            Some(Verdict::Error) => {
+                let help = "an `error` is a check the harness could not make (unreachable, timeout, …), not \
+                            something the target does: fix the cause and regenerate the baseline";
+                self.problem(value.span(), "`error` is not a known non-conformance", "error", Some(help));
+                None
+            }
             Some(verdict) => Some(verdict),
             None => {
                 let names: Vec<String> =
-                    Verdict::ALL.iter().filter(|v| **v != Verdict::Pass).map(|v| format!("`{v}`")).collect();
+                    Verdict::ALL.into_iter().filter(|v| recordable(*v)).map(|v| format!("`{v}`")).collect();
                 let help = format!("one of {}", names.join(", "));
                 let message = format!("unknown verdict `{}`", value.get_ref());
                 self.problem(value.span(), message, "unknown verdict", Some(&help));

@@ -5,14 +5,39 @@
 //! or one whose verdict changed, gets the observation as its reason, to be edited. Every value is
 //! written by the `toml` crate, and the result always loads back ([`load`](super::load)) and
 //! compares clean ([`compare`](super::compare)) against the run it came from.
+//!
+//! A run with `error` verdicts is refused whole ([`ErrorVerdicts`]): an error is a check that
+//! could not be made, so the run does not say what the target does, and a baseline written from
+//! it would record an outage as the target's behaviour.
 
-use super::compare::observations;
-use super::file::{Baseline, target_line};
+use super::compare::{Observation, observations};
+use super::file::{Baseline, recordable, target_line};
 use crate::report::{ScenarioResult, Verdict};
 
+/// `--update-baseline` refused: the run has expectations it could not check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "not recording a baseline: {} expectation(s) could not be checked (verdict `error`, e.g. {}: {}); \
+     a baseline records what the target does, and an error says nothing about that. Fix the cause \
+     (is the target reachable?) and run --update-baseline again",
+    .0.len(),
+    .0[0].key(),
+    .0[0].describe()
+)]
+pub struct ErrorVerdicts(pub Vec<Observation>);
+
 /// The text of `snapshots/<target>/expected.toml` for `results`, keeping the reasons of `previous`
-/// where the verdict is unchanged.
-pub fn generate(target: &str, results: &[ScenarioResult], previous: Option<&Baseline>) -> String {
+/// where the verdict is unchanged; refused if any expectation's verdict is `error`.
+pub fn generate(
+    target: &str,
+    results: &[ScenarioResult],
+    previous: Option<&Baseline>,
+) -> Result<String, ErrorVerdicts> {
+    let errors: Vec<Observation> =
+        observations(results).into_iter().filter(|o| o.verdict() == Verdict::Error).collect();
+    if !errors.is_empty() {
+        return Err(ErrorVerdicts(errors));
+    }
     let comment_target: String = target.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let mut text = format!(
         "# The known non-conformances of target `{comment_target}`: expectations it does not meet.\n\
@@ -29,7 +54,7 @@ pub fn generate(target: &str, results: &[ScenarioResult], previous: Option<&Base
         text.push_str(&entry.to_toml());
     }
     let judged = results.iter().filter(|r| !unstable.iter().any(|u| u.scenario == r.id));
-    for observation in observations(judged).into_iter().filter(|o| o.verdict() != Verdict::Pass) {
+    for observation in observations(judged).into_iter().filter(|o| recordable(o.verdict())) {
         let mut known = observation.to_known();
         if let Some(kept) = previous.and_then(|p| p.get(&known.key)).filter(|k| k.verdict == known.verdict) {
             known.reason.clone_from(&kept.reason);
@@ -37,7 +62,7 @@ pub fn generate(target: &str, results: &[ScenarioResult], previous: Option<&Base
         text.push('\n');
         text.push_str(&known.to_toml());
     }
-    text
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -46,7 +71,12 @@ mod tests {
 
     use super::*;
     use crate::baseline::{compare, parse};
-    use crate::report::fixture::{expectation, scenario, scenarios};
+    use crate::report::fixture::{expectation, scenario};
+
+    /// The fixture run without its `error` scenario, which no baseline may record.
+    fn scenarios() -> Vec<ScenarioResult> {
+        crate::report::fixture::scenarios().into_iter().filter(|s| s.verdict != Verdict::Error).collect()
+    }
 
     fn reload(text: &str) -> Baseline {
         parse(Path::new("expected.toml"), text).unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
@@ -55,7 +85,7 @@ mod tests {
     #[test]
     fn a_generated_baseline_loads_and_matches_its_run() {
         let results = scenarios();
-        let text = generate("reference", &results, None);
+        let text = generate("reference", &results, None).expect("no errors");
         let baseline = reload(&text);
         assert_eq!(baseline.target, "reference");
         let keys: Vec<_> = baseline.known.iter().map(|k| k.key.to_string()).collect();
@@ -67,18 +97,28 @@ mod tests {
                 "revoke-twice: step `refresh-again`: status = 400",
                 "revoke-ordering: step `refresh`: __type = \"NotAuthorizedException\"",
                 "revoke-hosted: step `revoke`: status = 200",
-                "sign-in-basic: step `sign-in`: status = 200",
                 "revoke-after-delete: step `revoke`: status = 200",
             ]
         );
         let outcome = compare(&baseline, &results);
         assert!(outcome.is_clean(), "{outcome:?}");
-        assert_eq!(outcome.matched, 7);
+        assert_eq!(outcome.matched, 6);
+    }
+
+    #[test]
+    fn a_run_with_error_verdicts_is_refused_and_says_which() {
+        let all = crate::report::fixture::scenarios();
+        let Err(refused) = generate("moto", &all, None) else { panic!("a run with an error verdict was recorded") };
+        assert_eq!(refused.0.len(), 1);
+        let message = refused.to_string();
+        assert!(message.contains("sign-in-basic: step `sign-in`: status = 200"), "{message}");
+        assert!(message.contains("could not be checked"), "{message}");
+        assert!(message.contains("(rule: unreachable)"), "{message}");
     }
 
     #[test]
     fn the_header_names_the_command_and_the_rules() {
-        let text = generate("moto", &scenarios(), None);
+        let text = generate("moto", &scenarios(), None).expect("no errors");
         assert!(text.contains("`cognito-conformance run --target moto --update-baseline`"), "{text}");
         assert!(text.contains("Reasons may be edited"), "{text}");
         assert!(text.contains("Verdicts must be what the target really did"), "{text}");
@@ -87,7 +127,7 @@ mod tests {
 
     #[test]
     fn reasons_are_pre_filled_from_the_observation() {
-        let baseline = reload(&generate("moto", &scenarios(), None));
+        let baseline = reload(&generate("moto", &scenarios(), None).expect("no errors"));
         let unsupported = baseline.known.iter().find(|k| k.verdict == Verdict::Unsupported).expect("entry");
         assert_eq!(unsupported.reason, "expected 200, got 400 UnknownOperationException (rule: unknown-operation)");
         let body = baseline.known.iter().find(|k| k.key.check == "body").expect("entry");
@@ -97,13 +137,13 @@ mod tests {
     #[test]
     fn written_reasons_survive_while_the_verdict_does() {
         let results = scenarios();
-        let mut previous = reload(&generate("moto", &results, None));
+        let mut previous = reload(&generate("moto", &results, None).expect("no errors"));
         for known in &mut previous.known {
             known.reason = format!("hand-written for {}", known.key.step);
         }
         let hosted = previous.known.iter_mut().find(|k| k.key.scenario == "revoke-hosted").expect("entry");
         hosted.verdict = Verdict::Fail;
-        let again = reload(&generate("moto", &results, Some(&previous)));
+        let again = reload(&generate("moto", &results, Some(&previous)).expect("no errors"));
         for known in &again.known {
             if known.key.scenario == "revoke-hosted" {
                 assert!(known.reason.starts_with("expected 200"), "{}", known.reason);
@@ -122,7 +162,7 @@ mod tests {
         let mut previous = Baseline::empty("x");
         let key = crate::baseline::ExpectationKey::of("odd-id", &results[0].expectations[0]);
         previous.known.push(crate::baseline::KnownIssue { key, verdict: Verdict::Fail, reason: awkward.into() });
-        let text = generate("target \"with\" quotes\nand a newline", &results, Some(&previous));
+        let text = generate("target \"with\" quotes\nand a newline", &results, Some(&previous)).expect("no errors");
         let baseline = reload(&text);
         assert_eq!(baseline.target, "target \"with\" quotes\nand a newline");
         assert_eq!(baseline.known[0].key.check, awkward);
@@ -135,7 +175,7 @@ mod tests {
     fn a_fully_conforming_run_gives_a_baseline_without_entries() {
         let results =
             vec![scenario("ok", Verdict::Pass, vec![expectation("s", "status = 200", Verdict::Pass, "", "")])];
-        let baseline = reload(&generate("reference", &results, None));
+        let baseline = reload(&generate("reference", &results, None).expect("no errors"));
         assert!(baseline.known.is_empty());
     }
 }

@@ -22,6 +22,6 @@ mod render;
 
 pub use compare::{BaselineOutcome, Changed, Observation, Stale, StaleWhy, compare, unknown_entries};
 pub use error::{BaselineError, BaselineProblem};
-pub use file::{Baseline, ExpectationKey, KnownIssue, Unstable, load, parse};
-pub use generate::generate;
+pub use file::{Baseline, ExpectationKey, KnownIssue, Unstable, load, parse, recordable};
+pub use generate::{ErrorVerdicts, generate};
 pub use render::render;

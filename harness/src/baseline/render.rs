@@ -40,9 +40,12 @@ pub fn render(outcome: &BaselineOutcome, path: &Path) -> String {
     let path = path.display();
     let mut out = String::new();
     let mut counts = vec![format!("{} matched", outcome.matched)];
-    for (n, what) in
-        [(outcome.new_failures.len(), "new"), (outcome.changed.len(), "changed"), (outcome.stale.len(), "stale")]
-    {
+    for (n, what) in [
+        (outcome.new_failures.len(), "new"),
+        (outcome.changed.len(), "changed"),
+        (outcome.stale.len(), "stale"),
+        (outcome.unchecked.len(), "not checked"),
+    ] {
         if n > 0 {
             counts.push(format!("{n} {what}"));
         }
@@ -81,6 +84,26 @@ pub fn render(outcome: &BaselineOutcome, path: &Path) -> String {
         }
         let _ = writeln!(out, "  if this is what the target really does, put in place of those entries in {path}:");
         paste(&mut out, outcome.changed.iter().map(|c| c.now.to_known()));
+    }
+
+    if !outcome.unchecked.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nnot checked ({}): verdict `error`, so neither matched nor changed; a baseline never records these",
+            outcome.unchecked.len()
+        );
+        // One line per scenario: an unreachable target makes every expectation of every scenario
+        // an error, for the same reason.
+        for group in outcome.unchecked.chunk_by(|a, b| a.scenario == b.scenario) {
+            let first = &group[0];
+            let key = if group.len() == 1 {
+                first.key().to_string()
+            } else {
+                format!("{}: {} expectations", first.scenario, group.len())
+            };
+            let _ = writeln!(out, "{INDENT}[{}] {key}", first.verdict());
+            let _ = writeln!(out, "{INDENT}  {}", first.describe());
+        }
     }
 
     if !outcome.stale.is_empty() {
@@ -177,5 +200,18 @@ mod tests {
         let outcome = BaselineOutcome { matched: 3, ..BaselineOutcome::default() };
         let text = render(&outcome, Path::new("expected.toml"));
         assert_eq!(text, "baseline expected.toml: 3 matched\n    the target does exactly what its baseline says\n");
+    }
+
+    #[test]
+    fn errors_are_listed_as_not_checked_and_no_entry_is_suggested_for_them() {
+        let mut unreachable = expectation("sign-in", "status = 200", Verdict::Error, "200", "");
+        unreachable.rule = Some("unreachable".into());
+        let results = vec![scenario("sign-in-basic", Verdict::Error, vec![unreachable])];
+        let text = render(&compare(&Baseline::empty("moto"), &results), Path::new("expected.toml"));
+        assert!(text.starts_with("baseline expected.toml: 0 matched, 1 not checked\n"), "{text}");
+        assert!(text.contains("[error] sign-in-basic: step `sign-in`: status = 200"), "{text}");
+        assert!(text.contains("(rule: unreachable)"), "{text}");
+        assert!(!text.contains("[[known]]"), "an error was offered as a baseline entry:\n{text}");
+        assert!(!text.contains("add to"), "{text}");
     }
 }

@@ -6,24 +6,24 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use cognito_conformance::spec::{self, Index, Mode, cited};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
 use super::select::{load_suite, print_diagnostics, select};
 use crate::cli::{CheckArgs, ListArgs};
 
-pub fn check(args: CheckArgs) -> Result<i32, Error> {
+pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
     let scenarios = load_suite(&args.paths, args.scenarios.as_deref()).inspect_err(print_diagnostics)?;
     if scenarios.is_empty() {
-        eprintln!("no scenario files found");
-        return Ok(exit_codes::NOTHING_RAN);
+        errln!("no scenario files found");
+        return Ok(Outcome::NothingRan);
     }
     let expectations: usize = scenarios.iter().map(|s| s.expectation_count()).sum();
-    println!("{} scenario files OK ({expectations} expectations)", scenarios.len());
+    outln!("{} scenario files OK ({expectations} expectations)", scenarios.len())?;
     let dangling: usize = scenarios.iter().map(|scenario| warn_dangling_citations(&scenario.file)).sum();
     if dangling > 0 {
-        println!("{dangling} citations name nothing in {} (warnings on stderr)", spec::PATH);
+        outln!("{dangling} citations name nothing in {} (warnings on stderr)", spec::PATH)?;
     }
-    Ok(exit_codes::OK)
+    Ok(Outcome::Done)
 }
 
 /// Warns, with file:line, about each citation in `file` that names nothing in the spec; returns
@@ -36,7 +36,7 @@ fn warn_dangling_citations(file: &Path) -> usize {
     let mut count = 0;
     for citation in citations {
         if let Err(why) = index.check(&citation.text, citation.mode) {
-            eprintln!(
+            errln!(
                 "warning: {}:{}: `{}` names nothing in {}: {}",
                 file.display(),
                 citation.line,
@@ -50,11 +50,11 @@ fn warn_dangling_citations(file: &Path) -> usize {
     count
 }
 
-pub fn list(args: ListArgs) -> Result<i32, Error> {
+pub fn list(args: ListArgs) -> Result<Outcome, Error> {
     let scenarios = select(&args.selection)?;
     if scenarios.is_empty() {
-        eprintln!("no scenario selected");
-        return Ok(exit_codes::NOTHING_RAN);
+        errln!("no scenario selected");
+        return Ok(Outcome::NothingRan);
     }
     if args.show_tags || args.sources {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -74,18 +74,18 @@ pub fn list(args: ListArgs) -> Result<i32, Error> {
         let index = Index::embedded();
         for (name, count) in counts {
             if args.show_tags {
-                println!("{count:>4}  {name}");
+                outln!("{count:>4}  {name}")?;
             } else {
-                println!("{count:>4}  {name}  ({})", anchors(index, &name));
+                outln!("{count:>4}  {name}  ({})", anchors(index, &name))?;
             }
         }
-        return Ok(exit_codes::OK);
+        return Ok(Outcome::Done);
     }
     let width = scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for scenario in &scenarios {
-        println!("{:<width$}  {:<16}  [{}]  {}", scenario.id, scenario.spec, scenario.tags.join(", "), scenario.title);
+        outln!("{:<width$}  {:<16}  [{}]  {}", scenario.id, scenario.spec, scenario.tags.join(", "), scenario.title)?;
     }
-    Ok(exit_codes::OK)
+    Ok(Outcome::Done)
 }
 
 /// The spec anchors a source cites (`#src-api-rt #s1-4 #r1`), or why it cites nothing there.

@@ -4,12 +4,12 @@
 use cognito_conformance::reference::FaultSet;
 use cognito_conformance::runner::cleanup::{cleanup as delete_leftovers, cleanup_pool};
 use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
 use super::target::resolve;
 use crate::cli::CleanupArgs;
 
-pub fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
+pub fn cleanup(args: CleanupArgs) -> Result<Outcome, Error> {
     if args.target.spawn {
         return Err(Error::Usage("cleanup works on a running target; a spawned emulator starts empty".into()));
     }
@@ -28,20 +28,20 @@ pub fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
         Ok::<_, Error>(report?)
     })?;
     for name in &report.deleted {
-        println!("deleted {name}");
+        outln!("deleted {name}")?;
     }
     for name in &report.untagged {
-        println!("left alone {name}: it has the name prefix but not the harness's tag");
+        outln!("left alone {name}: it has the name prefix but not the harness's tag")?;
     }
     for (name, why) in &report.failed {
-        eprintln!("could not delete {name}: {why}");
+        errln!("could not delete {name}: {why}");
     }
     let what = if args.target.pool_id.is_some() { "client(s)/user(s)/domain(s)" } else { "pool(s)" };
-    println!(
+    outln!(
         "{} {what} deleted, {} left alone, {} failed",
         report.deleted.len(),
         report.untagged.len(),
         report.failed.len()
-    );
-    Ok(if report.failed.is_empty() { exit_codes::OK } else { exit_codes::RUNTIME })
+    )?;
+    Ok(Outcome::CleanupFailed(report.failed.len()))
 }

@@ -6,7 +6,7 @@ use cognito_conformance::reference::FaultSet;
 use cognito_conformance::runner::{self, RunOptions};
 use cognito_conformance::snapshot::{self, Transcript};
 use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
 use super::select::select;
 use super::target::resolve;
@@ -43,7 +43,7 @@ fn live(args: &DiffArgs, name: &str) -> Result<Vec<Transcript>, Error> {
     Ok(report.scenarios.iter().map(snapshot::transcript).collect())
 }
 
-pub fn diff(args: DiffArgs) -> Result<i32, Error> {
+pub fn diff(args: DiffArgs) -> Result<Outcome, Error> {
     let (left, right) = if args.live {
         (live(&args, &args.left)?, live(&args, &args.right)?)
     } else {
@@ -54,11 +54,11 @@ pub fn diff(args: DiffArgs) -> Result<i32, Error> {
     };
     for (name, side) in [(&args.left, &left), (&args.right, &right)] {
         if side.is_empty() {
-            eprintln!("no transcripts for {name} (record them with `run --target {name} --update-snapshots`)");
-            return Ok(exit_codes::NOTHING_RAN);
+            errln!("no transcripts for {name} (record them with `run --target {name} --update-snapshots`)");
+            return Ok(Outcome::NothingRan);
         }
     }
     let difference = snapshot::diff_targets(&args.left, &left, &args.right, &right);
-    print!("{}", difference.render(args.transcripts));
-    Ok(if difference.is_empty() { exit_codes::OK } else { exit_codes::CHANGED })
+    out!("{}", difference.render(args.transcripts))?;
+    Ok(if difference.is_empty() { Outcome::Done } else { Outcome::Differs })
 }

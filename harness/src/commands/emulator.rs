@@ -3,7 +3,7 @@
 
 use cognito_conformance::target::emulator::{self, Emulator, EmulatorError, install, process};
 use cognito_conformance::target::{TargetError, spawn::SpawnError};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
 use super::target::seconds;
 use crate::cli::{EmulatorCommand, EmulatorPort};
@@ -17,43 +17,43 @@ fn find(name: &str) -> Result<&'static Emulator, Error> {
     emulator::find(name).ok_or_else(|| failed(EmulatorError::Unknown(name.to_owned())))
 }
 
-pub fn emulator(command: EmulatorCommand) -> Result<i32, Error> {
+pub fn emulator(command: EmulatorCommand) -> Result<Outcome, Error> {
     let root = emulator::root().map_err(failed)?;
     match command {
         EmulatorCommand::Install(args) => {
             for name in &args.names {
                 let emulator = find(name)?;
                 install::ensure_installed(emulator, &root).map_err(failed)?;
-                println!("{}: {}", emulator.name, install::installed_version(emulator, &root));
+                outln!("{}: {}", emulator.name, install::installed_version(emulator, &root))?;
             }
-            Ok(exit_codes::OK)
+            Ok(Outcome::Done)
         }
         EmulatorCommand::Path(args) => {
-            println!("{}", find(&args.name)?.dir(&root).display());
-            Ok(exit_codes::OK)
+            outln!("{}", find(&args.name)?.dir(&root).display())?;
+            Ok(Outcome::Done)
         }
         EmulatorCommand::Start(args) => {
             let (emulator, port) = at(&args)?;
             let wait = seconds(args.wait, "--wait")?;
             let started = super::runtime()?.block_on(process::start(emulator, &root, port, wait)).map_err(failed)?;
             let how = if started.already { "already running" } else { "ready" };
-            println!(
+            outln!(
                 "{} {} {how} on {} (pid {}); log {}",
                 emulator.name,
                 emulator.version,
                 started.endpoint,
                 started.pid,
                 started.log.display()
-            );
-            Ok(exit_codes::OK)
+            )?;
+            Ok(Outcome::Done)
         }
         EmulatorCommand::Stop(args) => {
             let (emulator, port) = at(&args)?;
             match process::stop(emulator, &root, port) {
-                Some(pid) => println!("{} on port {port}: stopped (pid {pid})", emulator.name),
-                None => println!("{} on port {port}: not running", emulator.name),
-            }
-            Ok(exit_codes::OK)
+                Some(pid) => outln!("{} on port {port}: stopped (pid {pid})", emulator.name),
+                None => outln!("{} on port {port}: not running", emulator.name),
+            }?;
+            Ok(Outcome::Done)
         }
         EmulatorCommand::Status(args) => {
             let (emulator, port) = at(&args)?;
@@ -64,8 +64,8 @@ pub fn emulator(command: EmulatorCommand) -> Result<i32, Error> {
                 (None, true) => format!("not started by `emulator start`, but something answers on 127.0.0.1:{port}"),
                 (None, false) => format!("not running on port {port}"),
             };
-            println!("{}: {}; {running}", emulator.name, status.installed);
-            Ok(if status.is_up() { exit_codes::OK } else { exit_codes::RUNTIME })
+            outln!("{}: {}; {running}", emulator.name, status.installed)?;
+            Ok(if status.is_up() { Outcome::Done } else { Outcome::NotRunning })
         }
     }
 }

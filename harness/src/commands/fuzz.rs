@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cognito_conformance::fuzz::{self, FuzzOptions, FuzzSummary, OnCase, Surface};
+use cognito_conformance::outcome::Stop;
 use cognito_conformance::reference::{Fault, FaultSet};
 use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::target::{resolve, seconds};
@@ -48,7 +49,7 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
     bar
 }
 
-pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
+pub fn fuzz(args: FuzzArgs) -> Result<Outcome, Error> {
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
     if args.target.pool_id.is_some() {
         return Err(Error::Usage(
@@ -59,11 +60,11 @@ pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
     if let TargetSpec::Aws { .. } = &spec
         && !args.target.create_aws_resources
     {
-        println!(
+        outln!(
             "fuzz --target aws creates 2 user pools, a domain, 5 app clients and 3 users per worker in your \
              account, sends thousands of requests, and deletes them afterwards; add --create-aws-resources"
-        );
-        return Ok(exit_codes::USAGE);
+        )?;
+        return Ok(Outcome::ConsentNeeded);
     }
     if args.jobs == Some(0) || args.cases == Some(0) {
         return Err(Error::Usage("--jobs and --cases must be at least 1".into()));
@@ -84,7 +85,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
         max_findings: args.max_findings,
         include_unsupported: args.include_unsupported,
     };
-    eprintln!("fuzzing {} with seed {seed} ({} workers)", spec.name(), options.jobs);
+    errln!("fuzzing {} with seed {seed} ({} workers)", spec.name(), options.jobs);
     let bar = progress_bar((cases != u64::MAX).then_some(cases));
     let on_case: OnCase = {
         let bar = bar.clone();
@@ -98,73 +99,78 @@ pub fn fuzz(args: FuzzArgs) -> Result<i32, Error> {
     let summary = super::runtime()?.block_on(async {
         let target = Connected::open(&spec, &connect).await?;
         let run = fuzz::fuzz(&target, options, on_case);
-        let summary = tokio::select! {
-            summary = run => Some(summary),
-            _ = tokio::signal::ctrl_c() => None,
+        let ended = tokio::select! {
+            summary = run => Ok(summary),
+            stop = super::stop_signal() => Err(stop),
         };
-        if summary.is_none() {
+        if ended.is_err() {
             let deleted = target.state.live.delete_all(&target.wire).await;
-            eprintln!("interrupted: {}", deleted.describe().replace("the run", "the fuzzer"));
+            errln!("interrupted: {}", deleted.describe().replace("the run", "the fuzzer"));
         }
         target.close().await;
-        Ok::<_, Error>(summary.transpose()?)
+        Ok::<Result<FuzzSummary, Stop>, Error>(match ended {
+            Ok(summary) => Ok(summary?),
+            Err(stop) => Err(stop),
+        })
     })?;
     bar.finish_and_clear();
-    let Some(summary) = summary else { return Ok(130) };
-    print_summary(&summary);
-    Ok(if !summary.findings.is_empty() {
-        exit_codes::NON_CONFORMANT
-    } else if summary.surfaces.is_empty() {
-        exit_codes::NOTHING_RAN
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(stop) => return Ok(Outcome::Stopped(stop)),
+    };
+    print_summary(&summary)?;
+    Ok(if summary.findings.is_empty() && summary.surfaces.is_empty() {
+        Outcome::NothingRan
     } else {
-        exit_codes::OK
+        Outcome::Fuzzed { findings: summary.findings.len() }
     })
 }
 
-fn print_summary(summary: &FuzzSummary) {
+fn print_summary(summary: &FuzzSummary) -> std::io::Result<()> {
     for (surface, rule) in &summary.unsupported {
-        println!("unsupported: {} ({rule}); not fuzzed", surface.name());
+        outln!("unsupported: {} ({rule}); not fuzzed", surface.name())?;
     }
     let names: Vec<&str> = summary.surfaces.iter().map(|s| s.name()).collect();
     let [revoked, kept, either] = summary.predictions;
-    println!(
+    outln!(
         "{} cases in {:.1} s ({:.0} cases/s), seed {}, surfaces: {}",
         summary.cases,
         summary.elapsed.as_secs_f64(),
         summary.rate(),
         summary.seed,
         if names.is_empty() { "none".into() } else { names.join(", ") },
-    );
-    println!("oracle, for the family each case aims at: {revoked} must revoke, {kept} must keep, {either} open");
+    )?;
+    outln!("oracle, for the family each case aims at: {revoked} must revoke, {kept} must keep, {either} open")?;
     if summary.counts.len() > 1 || summary.counts.iter().any(|c| c.3 > 1) {
-        println!("cases breaking each property:");
+        outln!("cases breaking each property:")?;
         for (kind, family, surface, count) in &summary.counts {
             let family = family.map(|f| format!(" ({} family)", f.name())).unwrap_or_default();
-            println!("  {count:>8}  {}{family} on {}", kind.name(), surface.name());
+            outln!("  {count:>8}  {}{family} on {}", kind.name(), surface.name())?;
         }
     }
     for finding in &summary.findings {
         let class = if finding.kind.is_security() { "security" } else { "robustness" };
-        println!();
-        println!("FINDING ({class}): {} — {}", finding.kind.name(), finding.detail);
-        println!("  seed {}, case #{}; shrunk in {} step(s) to:", summary.seed, finding.case, finding.shrink_steps);
+        outln!()?;
+        outln!("FINDING ({class}): {} — {}", finding.kind.name(), finding.detail)?;
+        outln!("  seed {}, case #{}; shrunk in {} step(s) to:", summary.seed, finding.case, finding.shrink_steps)?;
         for line in finding.shrunk.attack().describe().lines() {
-            println!("    {line}");
+            outln!("    {line}")?;
         }
-        println!("  property: {}", finding.kind.source());
+        outln!("  property: {}", finding.kind.source())?;
         if let Some(path) = &finding.written {
-            println!("  reproduction: {}", path.display());
-            println!("  reproduce with: cognito-conformance run {} --strict --target <this target>", path.display());
+            outln!("  reproduction: {}", path.display())?;
+            outln!("  reproduce with: cognito-conformance run {} --strict --target <this target>", path.display())?;
         }
         match finding.reproduced {
-            Some(true) => println!("  the reproduction fails against this target, as it should"),
+            Some(true) => outln!("  the reproduction fails against this target, as it should"),
             Some(false) => {
-                println!("  note: the reproduction passed when re-run (a state- or timing-dependent finding)")
+                outln!("  note: the reproduction passed when re-run (a state- or timing-dependent finding)")
             }
-            None => println!("  note: the reproduction could not be checked"),
-        }
+            None => outln!("  note: the reproduction could not be checked"),
+        }?;
     }
     if summary.findings.is_empty() && !summary.surfaces.is_empty() {
-        println!("no finding");
+        outln!("no finding")?;
     }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use cognito_conformance::matrix::{Column, Matrix, html::html, markdown};
-use cognito_conformance::{Error, exit_codes, snapshot};
+use cognito_conformance::{Error, Outcome, snapshot};
 
 use crate::cli::MatrixArgs;
 
@@ -28,20 +28,20 @@ pub fn build(dir: &Path, targets: &[String]) -> Result<Matrix, Error> {
     Ok(Matrix::build(&columns, &snapshot::render))
 }
 
-pub fn matrix(args: MatrixArgs) -> Result<i32, Error> {
+pub fn matrix(args: MatrixArgs) -> Result<Outcome, Error> {
     let matrix = build(&args.snapshot_dir, &args.targets)?;
     if matrix.targets.is_empty() {
-        eprintln!("no snapshots under {}: record some with `run --update-snapshots`", args.snapshot_dir.display());
-        return Ok(exit_codes::NOTHING_RAN);
+        errln!("no snapshots under {}: record some with `run --update-snapshots`", args.snapshot_dir.display());
+        return Ok(Outcome::NothingRan);
     }
     if args.summary {
-        print!("{}", markdown::summary_markdown(&matrix));
-        return Ok(exit_codes::OK);
+        out!("{}", markdown::summary_markdown(&matrix))?;
+        return Ok(Outcome::Done);
     }
     let out = args.out.unwrap_or(args.snapshot_dir);
     std::fs::create_dir_all(&out)?;
     std::fs::write(out.join("matrix.md"), markdown::markdown(&matrix))?;
     std::fs::write(out.join("matrix.html"), html(&matrix))?;
-    println!("wrote {} and {}", out.join("matrix.md").display(), out.join("matrix.html").display());
-    Ok(exit_codes::OK)
+    outln!("wrote {} and {}", out.join("matrix.md").display(), out.join("matrix.html").display())?;
+    Ok(Outcome::Done)
 }

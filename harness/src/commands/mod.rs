@@ -1,6 +1,7 @@
-//! One module per subcommand; each returns its exit code or an error that maps to one.
+//! One module per subcommand; each returns its [`Outcome`], which alone decides the exit code.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#[macro_use]
+mod output;
 
 mod check;
 mod cleanup;
@@ -14,13 +15,14 @@ mod select;
 mod serve;
 mod target;
 
-use cognito_conformance::Error;
+use cognito_conformance::outcome::Stop;
+use cognito_conformance::{Error, Outcome};
 
 use crate::cli::{Cli, Command};
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    let result = match cli.command {
+    let outcome = Outcome::from(match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Run(args) => run::run(args),
         Command::List(args) => check::list(args),
@@ -31,33 +33,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fuzz(args) => fuzz::fuzz(args),
         Command::Scenarios(command) => scenarios::scenarios(command),
         Command::Emulator(command) => emulator::emulator(command),
-    };
-    match result {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error}");
-            error.exit_code()
-        }
+    });
+    if let Outcome::Failed(error) = &outcome {
+        errln!("error: {error}");
     }
-}
-
-/// Which signal asked a command to stop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    /// SIGINT: Ctrl-C.
-    Interrupt,
-    /// SIGTERM: what CI cancellation and container stops send.
-    Terminate,
-}
-
-impl Stop {
-    /// What a run stopped this way exits with.
-    fn exit_code(self) -> i32 {
-        match self {
-            Stop::Interrupt => cognito_conformance::exit_codes::INTERRUPTED,
-            Stop::Terminate => cognito_conformance::exit_codes::TERMINATED,
-        }
-    }
+    outcome.exit_code()
 }
 
 /// Completes when SIGINT (Ctrl-C) or SIGTERM arrives, saying which.

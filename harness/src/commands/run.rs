@@ -1,37 +1,25 @@
-//! `run`: scenarios against a target, reported as asked, with the exit code the verdicts call for.
+//! `run`: scenarios against a target, reported as asked; the verdicts and their comparison with
+//! snapshots and the baseline make its [`Outcome`].
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use cognito_conformance::baseline::{self, BaselineError};
 use cognito_conformance::embedded::BaselineSource;
+use cognito_conformance::outcome::{Stop, Verdicts};
 use cognito_conformance::reference::{Fault, FaultSet};
 use cognito_conformance::report::human::{HumanReporter, Progress};
-use cognito_conformance::report::{RunReport, Verdict, json, junit, write_reports};
+use cognito_conformance::report::{json, junit, write_reports};
 use cognito_conformance::runner::plan::RunPlan;
 use cognito_conformance::runner::{self, OnScenario, RunOptions};
 use cognito_conformance::snapshot;
 use cognito_conformance::target::{Connected, TargetSpec, aws};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
-use super::Stop;
+use super::output::{self, quiet};
 use super::select::select;
 use super::target::{resolve, reused_pool, seconds};
 use crate::cli::{Format, RunArgs};
-
-/// The exit code a finished run calls for: 3 when anything could not be checked, 4 when the
-/// target departs from the contract (or lacks part of it), 0 when everything passed (warnings
-/// allowed unless `--strict`, which already turned them into failures).
-pub fn exit_code(report: &RunReport) -> i32 {
-    let count = |v| report.summary.count(v);
-    if count(Verdict::Error) > 0 {
-        exit_codes::RUNTIME
-    } else if count(Verdict::Fail) + count(Verdict::Unsupported) + count(Verdict::Skipped) > 0 {
-        exit_codes::NON_CONFORMANT
-    } else {
-        exit_codes::OK
-    }
-}
 
 /// Completes when SIGINT (Ctrl-C) or SIGTERM arrives, recording which.
 async fn signalled(which: Arc<Mutex<Option<Stop>>>) {
@@ -41,26 +29,45 @@ async fn signalled(which: Arc<Mutex<Option<Stop>>>) {
     }
 }
 
-/// The target as the user gave it, for hints that name a command to run.
-fn target_as_given(args: &RunArgs) -> String {
-    let mut text = format!("--target {}", args.target.target);
-    if let Some(config) = &args.target.config {
-        text.push_str(&format!(" --config {}", config.display()));
+/// `value` as one shell word: as it is when it has nothing a shell would read, else single-quoted.
+fn shell_word(value: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
     }
-    if let Some(region) = &args.target.region {
-        text.push_str(&format!(" --region {region}"));
-    }
-    if let Some(url) = &args.target.endpoint_url {
-        text.push_str(&format!(" --endpoint-url {url}"));
-    }
-    text
 }
 
-pub fn run(args: RunArgs) -> Result<i32, Error> {
+/// The `cleanup` command that reaches the same target the same way, ready to paste: every flag
+/// that decides where requests go and whether they may, shell-quoted.
+fn cleanup_command(args: &RunArgs) -> String {
+    let target = &args.target;
+    let mut words = vec!["cognito-conformance".to_owned(), "cleanup".to_owned(), "--target".to_owned()];
+    words.push(shell_word(&target.target));
+    let mut flag = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            words.push(name.to_owned());
+            words.push(shell_word(&value));
+        }
+    };
+    flag("--config", target.config.as_ref().map(|p| p.display().to_string()));
+    flag("--region", target.region.clone());
+    flag("--endpoint-url", target.endpoint_url.clone());
+    flag("--rehearsal", target.rehearsal.map(|a| a.to_string()));
+    flag("--ca-bundle", target.ca_bundle.as_ref().map(|p| p.display().to_string()));
+    flag("--pool-id", target.pool_id.clone());
+    if target.allow_remote {
+        words.push("--allow-remote".to_owned());
+    }
+    words.join(" ")
+}
+
+pub fn run(args: RunArgs) -> Result<Outcome, Error> {
     let scenarios = select(&args.selection)?;
     if scenarios.is_empty() {
-        eprintln!("no scenario selected: nothing to run");
-        return Ok(exit_codes::NOTHING_RAN);
+        errln!("no scenario selected: nothing to run");
+        return Ok(Outcome::NothingRan);
     }
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
     if !faults.is_empty() && (args.update_snapshots || args.update_baseline) {
@@ -70,8 +77,8 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     if let TargetSpec::Aws { region, .. } = &spec
         && !args.target.create_aws_resources
     {
-        println!("{}", RunPlan::new(&scenarios, reused_pool(&args.target).as_ref()).consent_text(region.as_deref()));
-        return Ok(exit_codes::USAGE);
+        outln!("{}", RunPlan::new(&scenarios, reused_pool(&args.target).as_ref()).consent_text(region.as_deref()))?;
+        return Ok(Outcome::ConsentNeeded);
     }
     if args.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
@@ -119,20 +126,16 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             progress.finish();
         }
         if stop.is_some() {
-            eprintln!("interrupted: {}", outcome.cleanup.describe());
+            errln!("interrupted: {}", outcome.cleanup.describe());
         } else if human && let Ok(mut reporter) = reporter.lock() {
-            reporter.finish(&outcome.report)?;
+            quiet(reporter.finish(&outcome.report))?;
         }
-        if outcome.cleanup.left > 0 {
-            eprintln!(
-                "{} resource(s) the run created could not be deleted: `cognito-conformance cleanup {}` removes them{}",
+        // A spawned emulator stops with the run, and what it held with it.
+        if outcome.cleanup.left > 0 && !args.target.spawn {
+            errln!(
+                "{} resource(s) the run created could not be deleted: `{}` removes them",
                 outcome.cleanup.left,
-                target_as_given(&args),
-                args.target
-                    .pool_id
-                    .as_ref()
-                    .map(|id| format!(" (add --pool-id {id} for the ones in your pool)"))
-                    .unwrap_or_default(),
+                cleanup_command(&args),
             );
         }
         Ok::<_, Error>((outcome.report, stop))
@@ -142,28 +145,29 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         if let Some(dir) = args.report_dir.as_deref() {
             write_reports(&report, dir)?;
         }
-        return Ok(stop.exit_code());
+        return Ok(Outcome::Stopped(stop));
     }
     // Reports are written before anything else can fail, so a run's evidence is never lost.
     let written = args.report_dir.as_deref().map(|dir| write_reports(&report, dir));
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::Stdout;
     match args.format {
         Format::Human => {}
         Format::Json => json::write(&report, &mut stdout)?,
         Format::Junit => junit::write(&report, &mut stdout)?,
     }
     stdout.flush()?;
-    drop(stdout);
     if let Some(written) = written {
         written?;
     }
-    let mut code = exit_code(&report);
+    let mut verdicts = Verdicts::of(&report);
     let target_name = spec.name();
-    let say = |text: &str| {
+    // After a human report, more for people on stdout; after JSON or JUnit, stderr.
+    let say = |text: &str| -> std::io::Result<()> {
         if human {
-            println!("{text}");
+            outln!("{text}")
         } else {
-            eprintln!("{text}");
+            errln!("{text}");
+            Ok(())
         }
     };
     let baseline_path = args.snapshot_dir.join(target_name).join("expected.toml");
@@ -185,31 +189,31 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         let unstable = |id: &str| known.as_ref().and_then(|k| k.unstable(id)).is_some() && !args.update_snapshots;
         let compared: Vec<_> = report.scenarios.iter().filter(|r| !unstable(&r.id)).cloned().collect();
         let comparison = snapshot::compare(&args.snapshot_dir, target_name, &compared, mode)?;
-        say(&comparison.render());
+        say(&comparison.render())?;
         for result in report.scenarios.iter().filter(|r| unstable(&r.id)) {
-            say(&format!("unstable, snapshot not compared: {}", result.id));
+            say(&format!("unstable, snapshot not compared: {}", result.id))?;
         }
-        if !comparison.is_clean() {
-            code = exit_codes::CHANGED;
-        }
+        verdicts.snapshots_changed = !comparison.is_clean();
     }
     if args.update_baseline {
-        let text = baseline::generate(target_name, &report.scenarios, known.as_ref());
-        if let Some(parent) = baseline_path.parent() {
-            std::fs::create_dir_all(parent)?;
+        // Refused when some check could not be made; the error verdicts alone make the exit 3.
+        match baseline::generate(target_name, &report.scenarios, known.as_ref()) {
+            Ok(text) => {
+                if let Some(parent) = baseline_path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&baseline_path, text)?;
+                say(&format!("wrote {}", baseline_path.display()))?;
+            }
+            Err(refused) => errln!("{refused}"),
         }
-        std::fs::write(&baseline_path, text)?;
-        say(&format!("wrote {}", baseline_path.display()));
     } else if args.baseline {
         let known = known.unwrap_or_else(|| baseline::Baseline::empty(target_name));
         let outcome = baseline::compare(&known, &report.scenarios);
-        say(&baseline::render(&outcome, source.path()));
-        // Known non-conformances are accepted; any difference from them is a change.
-        if code == exit_codes::NON_CONFORMANT || code == exit_codes::RUNTIME || code == exit_codes::OK {
-            code = if outcome.is_clean() { exit_codes::OK } else { exit_codes::CHANGED };
-        }
+        say(&baseline::render(&outcome, source.path()))?;
+        verdicts.baseline_matched = Some(outcome.is_clean());
     }
-    Ok(code)
+    Ok(Outcome::Run(verdicts))
 }
 
 /// Prints an invalid baseline's located problems and turns it into the top-level error.

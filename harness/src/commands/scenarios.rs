@@ -1,24 +1,24 @@
 //! `scenarios export`: the suite compiled into the binary, written out for editing.
 
 use cognito_conformance::embedded::{self, ExportError};
-use cognito_conformance::{Error, exit_codes};
+use cognito_conformance::{Error, Outcome};
 
 use crate::cli::{ExportArgs, ScenariosCommand};
 
-pub fn scenarios(command: ScenariosCommand) -> Result<i32, Error> {
+pub fn scenarios(command: ScenariosCommand) -> Result<Outcome, Error> {
     let ScenariosCommand::Export(args) = command;
     export(&args)
 }
 
-fn export(args: &ExportArgs) -> Result<i32, Error> {
+fn export(args: &ExportArgs) -> Result<Outcome, Error> {
     match embedded::export(&args.dir, args.force) {
         Ok(count) => {
-            println!(
+            outln!(
                 "wrote {count} files to {}: run them with `cognito-conformance run --scenarios {}`",
                 args.dir.display(),
                 args.dir.display()
-            );
-            Ok(exit_codes::OK)
+            )?;
+            Ok(Outcome::Done)
         }
         Err(error @ ExportError::Exists(_)) => Err(Error::Usage(error.to_string())),
         Err(ExportError::Io { path, source }) => {

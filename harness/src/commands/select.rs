@@ -33,9 +33,9 @@ pub fn print_report(report: &dyn miette::Diagnostic) {
     let handler = GraphicalReportHandler::new_themed(theme);
     let mut out = String::new();
     if handler.render_report(&mut out, report).is_ok() {
-        eprintln!("{out}");
+        errln!("{out}");
     } else {
-        eprintln!("{report}");
+        errln!("{report}");
     }
 }
 

@@ -2,19 +2,18 @@
 
 use std::time::Duration;
 
-use cognito_conformance::Error;
-use cognito_conformance::exit_codes;
 use cognito_conformance::reference::{Fault, FaultSet, ReferenceConfig, serve_until};
 use cognito_conformance::rehearsal::{PROFILE, Rehearsal, RehearsalConfig};
+use cognito_conformance::{Error, Outcome};
 
 use crate::cli::ServeArgs;
 
-pub fn serve(args: ServeArgs) -> Result<i32, Error> {
+pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
     if args.list_faults {
         for fault in Fault::ALL {
-            println!("{:<32} {}", fault.name(), fault.description());
+            outln!("{:<32} {}", fault.name(), fault.description())?;
         }
-        return Ok(exit_codes::OK);
+        return Ok(Outcome::Done);
     }
     if !args.host.is_loopback() && !args.allow_non_loopback {
         return Err(Error::Usage(format!(
@@ -32,15 +31,16 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
     super::runtime()?.block_on(serve_until(
         config,
         |addr| {
-            println!("reference target listening on http://{addr}");
+            // A reader that went away does not stop the server.
+            let _ = outln!("reference target listening on http://{addr}");
             if !fault_names.is_empty() {
-                println!("faults: {}", fault_names.join(", "));
+                let _ = outln!("faults: {}", fault_names.join(", "));
             }
         },
         shutdown_signal(),
     ))?;
-    println!("reference target stopped");
-    Ok(exit_codes::OK)
+    outln!("reference target stopped")?;
+    Ok(Outcome::Done)
 }
 
 /// The rehearsal's configuration from the options; knobs not given keep their defaults.
@@ -68,7 +68,7 @@ fn rehearsal_config(args: &ServeArgs, faults: FaultSet) -> Result<RehearsalConfi
 /// Serves the AWS rehearsal until Ctrl-C or SIGTERM, after writing its CA and credentials and
 /// printing how to run the suite against it. The secret key is written to the credentials file
 /// only, never printed.
-fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<i32, Error> {
+fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<Outcome, Error> {
     let config = rehearsal_config(&args, faults)?;
     let dir = args
         .state_dir
@@ -78,30 +78,30 @@ fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<i32, Error> {
         let rehearsal = Rehearsal::start(config.clone()).await.map_err(failed)?;
         let files = rehearsal.write_state(&dir).map_err(failed)?;
         let region = rehearsal.region();
-        println!("AWS rehearsal listening on {}", rehearsal.addr());
-        println!(
+        outln!("AWS rehearsal listening on {}", rehearsal.addr())?;
+        outln!(
             "answering https://cognito-idp.{region}.amazonaws.com and https://<prefix>.auth.{region}.amazoncognito.com"
-        );
-        println!("CA certificate: {}", files.ca.display());
-        println!(
+        )?;
+        outln!("CA certificate: {}", files.ca.display())?;
+        outln!(
             "credentials: {} (profile {PROFILE}, access key {})",
             files.credentials.display(),
             rehearsal.credentials().access_key_id
-        );
-        println!("{}", describe(&config));
-        println!("run the suite against it with:");
-        println!("  {}", rehearsal.run_command(&files));
+        )?;
+        outln!("{}", describe(&config))?;
+        outln!("run the suite against it with:")?;
+        outln!("  {}", rehearsal.run_command(&files))?;
         shutdown_signal().await;
         let (calls, throttled) = (rehearsal.calls(), rehearsal.throttled());
         rehearsal.shutdown().await;
-        println!("calls by operation ({throttled} throttled):");
+        outln!("calls by operation ({throttled} throttled):")?;
         for (operation, count) in calls {
-            println!("  {operation:<32} {count}");
+            outln!("  {operation:<32} {count}")?;
         }
         Ok::<_, Error>(())
     })?;
-    println!("AWS rehearsal stopped");
-    Ok(exit_codes::OK)
+    outln!("AWS rehearsal stopped")?;
+    Ok(Outcome::Done)
 }
 
 /// The knobs, on one line.
