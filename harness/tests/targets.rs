@@ -9,18 +9,12 @@
 //! departure from the baseline, and says which; nothing here is skipped for a missing emulator.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use cognito_conformance::baseline::{self, BaselineError};
-use cognito_conformance::reference::FaultSet;
 use cognito_conformance::report::RunReport;
-use cognito_conformance::runner::{self, RunOptions};
-use cognito_conformance::scenario::load;
 use cognito_conformance::snapshot;
 use cognito_conformance::target::emulator::EMULATORS;
-use cognito_conformance::target::{ConnectOptions, Connected, TargetSpec, builtin_profiles};
-use cognito_conformance::wire::WireOptions;
+use cognito_conformance::{Checked, Conformance, Suite, Target};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn root() -> PathBuf {
@@ -41,33 +35,21 @@ fn targets() -> Vec<String> {
     names
 }
 
-fn run_target(name: &str) -> Result<RunReport, Failed> {
-    let scenarios = load(&[root().join("scenarios")]).map_err(|e| Failed::from(e.to_string()))?;
-    let spec = if name == "reference" {
-        TargetSpec::Reference(FaultSet::none())
-    } else {
-        let profile = builtin_profiles()
-            .into_iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| Failed::from(format!("CC_EMULATORS names `{name}`, which is no built-in emulator")))?;
-        TargetSpec::Profile(profile)
-    };
+/// The suite against `name`, judged against its committed baseline, through the library's front
+/// door (the same policy as `cognito-conformance run --baseline`).
+fn run_target(name: &str) -> Result<Checked, Failed> {
+    let suite = Suite::from_dir(root().join("scenarios")).map_err(|e| Failed::from(e.to_string()))?;
+    let target = if name == "reference" { Target::Reference } else { Target::spawned(name) };
     // A generous request timeout: on a loaded CI machine an emulator's first request to a lazily
     // loaded part (moto's S3 router, which answers hosted paths) can take more than the default
     // 10 s, and a timeout is not a behaviour worth a snapshot.
-    let connect = ConnectOptions {
-        spawn: (name != "reference").then(|| Duration::from_secs(900)),
-        wire: WireOptions { timeout: Duration::from_secs(60), ..WireOptions::default() },
-        ..ConnectOptions::default()
-    };
+    let run = Conformance::new(suite, target)
+        .against_baseline_in(root().join("snapshots"))
+        .timeout(Duration::from_secs(60))
+        .jobs(8)
+        .run();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let target = Connected::open(&spec, &connect).await.map_err(|e| Failed::from(format!("{name}: {e}")))?;
-        let options = RunOptions { jobs: 8, ..RunOptions::default() };
-        let report = runner::run(scenarios, &target, &options, Arc::new(|_| {})).await;
-        target.close().await;
-        Ok(report)
-    })
+    runtime.block_on(run).map_err(|e| Failed::from(format!("{name}: {e}")))
 }
 
 /// Checks every transcript with insta; returns the scenarios whose snapshot changed.
@@ -94,20 +76,16 @@ fn check_snapshots(name: &str, report: &RunReport) -> Vec<String> {
 }
 
 fn check(name: &str) -> Result<(), Failed> {
-    let path = root().join("snapshots").join(name).join("expected.toml");
-    let known = match baseline::load(&path) {
-        Ok(known) => known,
-        Err(BaselineError::Missing { .. }) => baseline::Baseline::empty(name),
-        Err(error) => return Err(Failed::from(format!("{error:?}"))),
-    };
-    let mut report = run_target(name)?;
+    let checked = run_target(name)?;
     let mut problems = Vec::new();
-    let outcome = baseline::compare(&known, &report.scenarios);
-    if !outcome.is_clean() {
-        problems.push(baseline::render(&outcome, &path));
+    if checked.exit_code() != 0 {
+        problems.push(checked.explain());
     }
     // Scenarios the baseline calls unstable vary from run to run: not compared.
-    report.scenarios.retain(|r| known.unstable(&r.id).is_none());
+    let mut report = checked.report.clone();
+    if let Some((known, _, _)) = &checked.baseline {
+        report.scenarios.retain(|r| known.unstable(&r.id).is_none());
+    }
     let changed = check_snapshots(name, &report);
     if !changed.is_empty() {
         problems.push(format!(

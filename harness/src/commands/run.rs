@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use cognito_conformance::Checked;
 use cognito_conformance::baseline::{self, BaselineError};
 use cognito_conformance::embedded::BaselineSource;
 use cognito_conformance::outcome::{Stop, Verdicts};
@@ -208,10 +209,11 @@ pub fn run(args: RunArgs) -> Result<Outcome, Error> {
             Err(refused) => errln!("{refused}"),
         }
     } else if args.baseline {
+        // Judged as the library's front door judges it (`Checked`), so the policy exists once.
         let known = known.unwrap_or_else(|| baseline::Baseline::empty(target_name));
-        let outcome = baseline::compare(&known, &report.scenarios);
-        say(&baseline::render(&outcome, source.path()))?;
-        verdicts.baseline_matched = Some(outcome.is_clean());
+        let checked = Checked::judge(report, Some((known, source.path().to_owned())));
+        say(&checked.explain())?;
+        verdicts.baseline_matched = checked.verdicts().baseline_matched;
     }
     Ok(Outcome::Run(verdicts))
 }
