@@ -147,6 +147,9 @@ phase "emulators (${CC_EMULATORS:-none})" install_emulators
 phase "format: cargo fmt --all -- --check" cargo fmt --all -- --check
 phase "clippy: cargo clippy --workspace --all-targets --locked -- -D warnings" \
     cargo clippy --workspace --all-targets --locked -- -D warnings
+# A library user's build: no clap, indicatif, aws-config or proptest.
+phase "library alone: cargo clippy --lib --no-default-features --locked -- -D warnings" \
+    cargo clippy -p cognito-conformance --lib --no-default-features --locked -- -D warnings
 phase "tests: cargo test --workspace --locked" cargo test --workspace --locked
 # The libFuzzer targets live in their own workspace (fuzz/); their corpora are replayed by the
 # tests above, and this keeps the targets themselves compiling without needing cargo-fuzz.

@@ -2,6 +2,7 @@
 //! other outcome's, in [`crate::outcome`].
 
 use crate::baseline::BaselineError;
+#[cfg(feature = "fuzz")]
 use crate::fuzz::FuzzError;
 use crate::reference::{ServeError, UnknownFault};
 use crate::report::ReportError;
@@ -44,6 +45,7 @@ pub enum Error {
     #[error(transparent)]
     Cleanup(#[from] CleanupError),
     /// The fuzzer could not proceed.
+    #[cfg(feature = "fuzz")]
     #[error(transparent)]
     Fuzz(#[from] FuzzError),
     /// `--ca-bundle` (or `AWS_CA_BUNDLE`) cannot be used.

@@ -15,6 +15,7 @@ pub mod embedded;
 pub mod error;
 pub mod exit_codes;
 pub mod form;
+#[cfg(feature = "fuzz")]
 pub mod fuzz;
 pub mod fuzz_targets;
 pub mod jwt;

@@ -226,8 +226,9 @@ fn error_status(error: &Error) -> ExitStatus {
         | Error::Io(_)
         | Error::Baseline(_)
         | Error::Snapshot(_)
-        | Error::Cleanup(_)
-        | Error::Fuzz(_) => ExitStatus::Runtime,
+        | Error::Cleanup(_) => ExitStatus::Runtime,
+        #[cfg(feature = "fuzz")]
+        Error::Fuzz(_) => ExitStatus::Runtime,
     }
 }
 

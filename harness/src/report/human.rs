@@ -48,6 +48,7 @@ use std::time::Duration;
 
 use anstream::AutoStream;
 use anstream::stream::{AsLockedWrite, RawStream};
+#[cfg(feature = "progress")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ReportError;
@@ -122,6 +123,43 @@ impl<W: RawStream + AsLockedWrite> HumanReporter<W> {
     }
 }
 
+/// A build without the `progress` feature (a library user's) draws no bar; this keeps the count
+/// and the message a drawn bar would show.
+#[cfg(not(feature = "progress"))]
+#[derive(Default)]
+struct ProgressBar {
+    position: std::sync::atomic::AtomicU64,
+    message: std::sync::Mutex<String>,
+}
+
+#[cfg(not(feature = "progress"))]
+impl ProgressBar {
+    fn hidden() -> Self {
+        Self::default()
+    }
+    fn is_hidden(&self) -> bool {
+        true
+    }
+    fn set_message(&self, message: String) {
+        if let Ok(mut held) = self.message.lock() {
+            *held = message;
+        }
+    }
+    fn inc(&self, n: u64) {
+        self.position.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn position(&self) -> u64 {
+        self.position.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn message(&self) -> String {
+        self.message.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    fn finish_and_clear(&self) {}
+}
+
 /// A progress bar over the scenarios of a run, with the problems so far as its message.
 pub struct Progress {
     bar: ProgressBar,
@@ -132,9 +170,19 @@ impl Progress {
     /// A bar for `total` scenarios on stderr; hidden when stderr is not a terminal, and for a run
     /// of fewer than two scenarios, where it would flash and vanish.
     pub fn new(total: u64) -> Self {
-        if total < 2 {
+        if total < 2 || cfg!(not(feature = "progress")) {
             return Self::hidden();
         }
+        Self::drawn(total)
+    }
+
+    #[cfg(not(feature = "progress"))]
+    fn drawn(_total: u64) -> Self {
+        Self::hidden()
+    }
+
+    #[cfg(feature = "progress")]
+    fn drawn(total: u64) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         // The template is a constant, so the fallback is for form's sake.
         let style = ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")

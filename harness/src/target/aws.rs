@@ -39,8 +39,13 @@ pub enum AwsError {
     #[error("no AWS region: pass --region, or set AWS_REGION or a region in the shared config")]
     NoRegion,
     /// The credential chain gave nothing usable.
+    #[cfg(feature = "aws")]
     #[error(transparent)]
     Credentials(#[from] super::credentials::CredentialsError),
+    /// This build has no credential chain (the `aws` feature is off).
+    #[cfg(not(feature = "aws"))]
+    #[error("this build of cognito-conformance has no AWS credential chain: build it with the `aws` feature")]
+    NotBuiltIn,
 }
 
 /// The public API endpoint of Cognito user pools in `region`.
@@ -52,12 +57,19 @@ pub fn endpoint(region: &str) -> String {
 /// [`super::credentials`]), through `network` (its CA bundle, a rehearsal's resolver), and returns
 /// a signer for Cognito in that region. Temporary credentials are refreshed in the background
 /// before they expire, for as long as the signer (or a clone) lives.
+#[cfg(feature = "aws")]
 pub async fn signer(region: Option<&str>, network: &crate::wire::Network) -> Result<(Signer, String), AwsError> {
     let region = super::credentials::region(network, region).await.ok_or(AwsError::NoRegion)?;
     let resolved = super::credentials::resolve(network, &region).await?;
     let signer = Signer::from_credentials(resolved.credentials.clone(), &region, crate::wire::sigv4::SERVICE);
     resolved.keep_fresh(signer.credentials_slot());
     Ok((signer, region))
+}
+
+/// Without the `aws` feature there is no credential chain to resolve.
+#[cfg(not(feature = "aws"))]
+pub async fn signer(_region: Option<&str>, _network: &crate::wire::Network) -> Result<(Signer, String), AwsError> {
+    Err(AwsError::NotBuiltIn)
 }
 
 /// What a run following `plan` would create, for people deciding whether to consent.

@@ -11,6 +11,7 @@
 
 pub mod aws;
 pub mod config;
+#[cfg(feature = "aws")]
 pub mod credentials;
 pub mod emulator;
 pub mod spawn;

@@ -12,12 +12,17 @@
 //! `amazonaws.com` or `amazoncognito.com` resolves to the rehearsal's address, and every other
 //! name fails to resolve, so a rehearsal cannot reach anything else by accident.
 
-use std::net::{IpAddr, SocketAddr};
+#[cfg(feature = "aws")]
+use std::net::IpAddr;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+#[cfg(feature = "aws")]
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+#[cfg(feature = "aws")]
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
+#[cfg(feature = "aws")]
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -163,6 +168,7 @@ impl reqwest::dns::Resolve for RehearsalResolver {
     }
 }
 
+#[cfg(feature = "aws")]
 impl ResolveDns for RehearsalResolver {
     fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
         // This interface carries no port: the credential chain's requests reach the rehearsal's
@@ -194,6 +200,7 @@ impl Network {
 
     /// The HTTPS client of the credential chain (aws-config): rustls with the platform's roots and
     /// the CA bundle, and the rehearsal's resolver.
+    #[cfg(feature = "aws")]
     pub fn credentials_http_client(&self) -> SharedHttpClient {
         let mut trust = TrustStore::default().with_native_roots(true);
         if let Some(bundle) = &self.ca_bundle {
