@@ -35,7 +35,7 @@ use crate::reference::FaultSet;
 use crate::report::RunReport;
 use crate::runner::{self, OnScenario, RunOptions};
 use crate::scenario::Scenario;
-use crate::target::{ConnectOptions, Connected, TargetError, TargetSpec, builtin_profiles};
+use crate::target::{ConnectOptions, Connected, TargetSpec, builtin_profiles};
 use crate::wire::WireOptions;
 
 /// Scenarios to run: the suite compiled into this crate, or a directory of scenario files.
@@ -112,19 +112,23 @@ impl Target {
         }
     }
 
+    /// What `--target` would resolve this to: the command line's own parsing, over the built-in
+    /// profiles.
     fn spec(&self) -> Result<TargetSpec, Error> {
-        Ok(match self {
-            Target::Reference => TargetSpec::Reference(FaultSet::none()),
-            Target::Url(url) => TargetSpec::Url(url.trim_end_matches('/').to_owned()),
-            Target::Profile(name) | Target::Spawned(name) => {
-                let profiles = builtin_profiles();
-                let profile = profiles.iter().find(|p| &p.name == name).cloned().ok_or_else(|| {
-                    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
-                    TargetError::Unknown(name.clone(), names.join(", "))
-                })?;
-                TargetSpec::Profile(profile)
-            }
-        })
+        let text = match self {
+            Target::Reference => "reference",
+            Target::Url(url) => url,
+            Target::Profile(name) | Target::Spawned(name) => name,
+        };
+        let spec = TargetSpec::parse(text, FaultSet::none(), &builtin_profiles())?;
+        // Each variant resolves only to its own kind: in particular no name reaches real AWS,
+        // which needs the command line's explicit consent.
+        match (self, &spec) {
+            (Target::Reference, TargetSpec::Reference(_))
+            | (Target::Url(_), TargetSpec::Url(_))
+            | (Target::Profile(_) | Target::Spawned(_), TargetSpec::Profile(_)) => Ok(spec),
+            _ => Err(Error::Usage(format!("`{text}` is not a target of that kind"))),
+        }
     }
 }
 

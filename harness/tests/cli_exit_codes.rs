@@ -49,17 +49,24 @@ fn temp_dir(name: &str) -> PathBuf {
 
 const ONE_SCENARIO: &str = "^claims-id-token$";
 
-#[test]
-fn an_unreachable_target_exits_3_even_with_a_baseline_and_no_entry_is_suggested() {
-    let snapshots = temp_dir("baseline");
+/// One scenario against a target nobody answers, with `baseline_flag` and its baselines under
+/// `snapshots`: the output and its text.
+fn run_unreachable(baseline_flag: &str, snapshots: &Path) -> (Output, String) {
     let url = unreachable_url();
     let output = binary()
-        .args(["run", "--target", &url, "--timeout", "5", "--baseline", "--filter", ONE_SCENARIO])
+        .args(["run", "--target", &url, "--timeout", "5", baseline_flag, "--filter", ONE_SCENARIO])
         .arg("--snapshot-dir")
-        .arg(&snapshots)
+        .arg(snapshots)
         .output()
         .expect("runs");
     let all = text(&output);
+    (output, all)
+}
+
+#[test]
+fn an_unreachable_target_exits_3_even_with_a_baseline_and_no_entry_is_suggested() {
+    let snapshots = temp_dir("baseline");
+    let (output, all) = run_unreachable("--baseline", &snapshots);
     assert_eq!(output.status.code(), Some(exit_codes::RUNTIME), "{all}");
     assert!(all.contains("not checked"), "{all}");
     assert!(!all.contains("[[known]]"), "an error verdict was offered as a baseline entry:\n{all}");
@@ -69,14 +76,7 @@ fn an_unreachable_target_exits_3_even_with_a_baseline_and_no_entry_is_suggested(
 #[test]
 fn update_baseline_refuses_error_verdicts_and_says_why() {
     let snapshots = temp_dir("update");
-    let url = unreachable_url();
-    let output = binary()
-        .args(["run", "--target", &url, "--timeout", "5", "--update-baseline", "--filter", ONE_SCENARIO])
-        .arg("--snapshot-dir")
-        .arg(&snapshots)
-        .output()
-        .expect("runs");
-    let all = text(&output);
+    let (output, all) = run_unreachable("--update-baseline", &snapshots);
     assert_eq!(output.status.code(), Some(exit_codes::RUNTIME), "{all}");
     assert!(all.contains("not recording a baseline"), "{all}");
     assert!(all.contains("could not be checked"), "{all}");

@@ -193,18 +193,24 @@ async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
     tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, limit)).await.ok()?.ok()
 }
 
+/// The host a request names: its `Host` header, lower case (host names compare
+/// case-insensitively, RFC 9110 §4.2.3; domain prefixes are lower case), without a port.
+pub(crate) fn host_name(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?.to_ascii_lowercase();
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => Some(name.to_owned()),
+        _ => Some(host),
+    }
+}
+
 /// The domain prefix a hosted-endpoint request addresses, and the endpoint path inside it.
 fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<(String, &'a str)> {
     if let Some(rest) = path.strip_prefix("/_domain/") {
         let (prefix, endpoint) = rest.split_once('/')?;
         return Some((prefix.to_owned(), &path[path.len() - endpoint.len() - 1..]));
     }
-    // Host names compare case-insensitively (RFC 9110 §4.2.3); domain prefixes are lower case.
-    let host = headers.get(header::HOST)?.to_str().ok()?.to_ascii_lowercase();
-    let host = host
-        .rsplit_once(':')
-        .map_or(host.as_str(), |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { &host });
-    let host = host.strip_suffix('.').unwrap_or(host);
+    let host = host_name(headers)?;
+    let host = host.strip_suffix('.').unwrap_or(&host);
     let prefix = host.strip_suffix(&format!(".auth.{region}.amazoncognito.com"))?;
     Some((prefix.to_owned(), path))
 }

@@ -23,7 +23,7 @@ use super::sigv4::{self, RehearsalCredentials};
 use super::tls::{Addressed, addressed};
 use crate::reference::Service;
 use crate::reference::error::{ApiError, ErrorType};
-use crate::reference::server::api_operation;
+use crate::reference::server::{api_operation, host_name};
 
 /// How long a client may take to send its request body.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -98,19 +98,9 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], r#"{"error":"not_found"}"#).into_response()
 }
 
-/// The host a request names, lower case, without port.
-fn request_host(request: &Request) -> Option<String> {
-    let host = request.headers().get(header::HOST)?.to_str().ok()?.to_ascii_lowercase();
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_owned(),
-        _ => host,
-    };
-    Some(name)
-}
-
 /// The middleware over the reference's router.
 pub(crate) async fn handle(State(front): State<Arc<Front>>, request: Request, next: Next) -> Response {
-    match addressed(request_host(&request).as_deref(), front.region()) {
+    match addressed(host_name(request.headers()).as_deref(), front.region()) {
         Addressed::Domain(prefix) => {
             let endpoint = request.uri().path().trim_start_matches('/');
             let name = if endpoint.starts_with("oauth2/") && endpoint.len() <= 32 { endpoint } else { "oauth2/other" };

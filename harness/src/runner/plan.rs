@@ -145,31 +145,35 @@ impl RunPlan {
     }
 }
 
+/// A scenario with these pools (name, domain, `username_attributes`) and nothing else, for the
+/// tests of planning and provisioning.
+#[cfg(test)]
+pub(crate) fn scenario_with_pools(pools: &[(&str, bool, &[&str])]) -> Scenario {
+    Scenario {
+        id: "s".into(),
+        title: String::new(),
+        spec: String::new(),
+        tags: Vec::new(),
+        file: "s.toml".into(),
+        pools: pools
+            .iter()
+            .map(|(name, domain, attributes)| crate::scenario::model::PoolSpec {
+                name: (*name).into(),
+                domain: *domain,
+                username_attributes: attributes.iter().map(|a| (*a).to_owned()).collect(),
+            })
+            .collect(),
+        clients: Vec::new(),
+        users: Vec::new(),
+        steps: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::scenario_with_pools as scenario;
     use super::*;
-    use crate::scenario::model::{MAIN_POOL, PoolSpec};
-
-    fn scenario(pools: &[(&str, bool, &[&str])]) -> Scenario {
-        Scenario {
-            id: "s".into(),
-            title: String::new(),
-            spec: String::new(),
-            tags: Vec::new(),
-            file: "s.toml".into(),
-            pools: pools
-                .iter()
-                .map(|(name, domain, attributes)| PoolSpec {
-                    name: (*name).into(),
-                    domain: *domain,
-                    username_attributes: attributes.iter().map(|a| (*a).to_owned()).collect(),
-                })
-                .collect(),
-            clients: Vec::new(),
-            users: Vec::new(),
-            steps: Vec::new(),
-        }
-    }
+    use crate::scenario::model::MAIN_POOL;
 
     #[test]
     fn one_pool_per_configuration_with_a_domain_if_any_needs_one() {

@@ -199,26 +199,12 @@ mod tests {
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
-    use crate::runner::plan::ReusedPool;
-    use crate::scenario::model::{MAIN_POOL, PoolSpec};
+    use crate::runner::plan::{ReusedPool, scenario_with_pools};
+    use crate::scenario::model::MAIN_POOL;
     use crate::wire::WireOptions;
 
     fn scenario(domain: bool, attributes: &[&str]) -> Scenario {
-        Scenario {
-            id: "s".into(),
-            title: String::new(),
-            spec: String::new(),
-            tags: Vec::new(),
-            file: "s.toml".into(),
-            pools: vec![PoolSpec {
-                name: MAIN_POOL.into(),
-                domain,
-                username_attributes: attributes.iter().map(|a| (*a).to_owned()).collect(),
-            }],
-            clients: Vec::new(),
-            users: Vec::new(),
-            steps: Vec::new(),
-        }
+        scenario_with_pools(&[(MAIN_POOL, domain, attributes)])
     }
 
     async fn server() -> MockServer {
