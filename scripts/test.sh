@@ -150,6 +150,9 @@ phase "clippy: cargo clippy --workspace --all-targets --locked -- -D warnings" \
 # A library user's build: no clap, indicatif, aws-config or proptest.
 phase "library alone: cargo clippy --lib --no-default-features --locked -- -D warnings" \
     cargo clippy -p cognito-conformance --lib --no-default-features --locked -- -D warnings
+# Its documentation: the public surface alone (the front door, exit codes), every link resolving.
+phase "library docs: cargo doc --no-deps --no-default-features" \
+    env RUSTDOCFLAGS="-D warnings" cargo doc -p cognito-conformance --no-deps --no-default-features --locked
 phase "tests: cargo test --workspace --locked" cargo test --workspace --locked
 # The libFuzzer targets live in their own workspace (fuzz/); their corpora are replayed by the
 # tests above, and this keeps the targets themselves compiling without needing cargo-fuzz.

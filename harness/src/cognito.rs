@@ -67,7 +67,7 @@ pub fn is_signed(operation: &str) -> bool {
 /// `len` random characters of `[a-z0-9]`: the alphabet of Cognito's client ids and generated
 /// secrets, and of names the harness makes up (domain prefixes, wrong secrets).
 pub fn random_lowercase_alphanumeric(len: usize) -> String {
-    use rand::Rng;
+    use rand::RngExt;
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     (0..len).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect()

@@ -32,8 +32,8 @@ use crate::embedded::BaselineSource;
 use crate::error::Error;
 use crate::outcome::{Outcome, Verdicts};
 use crate::reference::FaultSet;
-use crate::report::RunReport;
-use crate::runner::{self, OnScenario, RunOptions};
+use crate::report::{RunReport, Verdict};
+use crate::runner::{self, RunOptions};
 use crate::scenario::Scenario;
 use crate::target::{ConnectOptions, Connected, TargetSpec, builtin_profiles};
 use crate::wire::WireOptions;
@@ -78,9 +78,9 @@ impl Suite {
         self.scenarios.is_empty()
     }
 
-    /// The scenarios.
-    pub fn scenarios(&self) -> &[Scenario] {
-        &self.scenarios
+    /// The scenarios' ids, in run order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.scenarios.iter().map(|s| s.id.as_str())
     }
 }
 
@@ -188,11 +188,16 @@ impl Conformance {
 
     /// Makes the run.
     pub async fn run(self) -> Result<Checked, Error> {
-        self.run_with(Arc::new(|_| {})).await
+        self.run_with(|_, _| {}).await
     }
 
-    /// Makes the run, calling `on_scenario` as each scenario finishes.
-    pub async fn run_with(self, on_scenario: OnScenario) -> Result<Checked, Error> {
+    /// Makes the run, calling `on_scenario` with each scenario's id and verdict as it finishes
+    /// (for progress output).
+    pub async fn run_with(
+        self,
+        on_scenario: impl Fn(&str, Verdict) + Send + Sync + 'static,
+    ) -> Result<Checked, Error> {
+        let on_scenario: runner::OnScenario = Arc::new(move |result| on_scenario(&result.id, result.verdict));
         let known = match &self.baseline {
             Some(dir) => Some(load_baseline(dir, self.target.name())?),
             None => None,
@@ -224,14 +229,14 @@ fn load_baseline(dir: &Path, target: &str) -> Result<(Baseline, PathBuf), Error>
 #[derive(Debug, Clone)]
 pub struct Checked {
     /// Every scenario's verdict and transcript.
-    pub report: RunReport,
+    report: RunReport,
     /// The baseline judged against, where it came from, and how the run compared.
-    pub baseline: Option<(Baseline, PathBuf, BaselineOutcome)>,
+    baseline: Option<(Baseline, PathBuf, BaselineOutcome)>,
 }
 
 impl Checked {
     /// Judges `report` against `known` (a baseline and where it came from), if given.
-    pub fn judge(report: RunReport, known: Option<(Baseline, PathBuf)>) -> Self {
+    pub(crate) fn judge(report: RunReport, known: Option<(Baseline, PathBuf)>) -> Self {
         let baseline = known.map(|(known, path)| {
             let outcome = baseline::compare(&known, &report.scenarios);
             (known, path, outcome)
@@ -258,6 +263,34 @@ impl Checked {
         self.outcome().exit_code()
     }
 
+    /// Each scenario's id and verdict, in run order.
+    pub fn results(&self) -> impl Iterator<Item = (&str, Verdict)> {
+        self.report.scenarios.iter().map(|s| (s.id.as_str(), s.verdict))
+    }
+
+    /// The run as the JSON report `run --report json` writes (every transcript, secrets redacted),
+    /// e.g. to keep as a CI artifact.
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::new();
+        // Writing to memory cannot fail, and the report model always serialises.
+        let _ = crate::report::json::write(&self.report, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The full report, for the crate's own tests.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn report(&self) -> &RunReport {
+        &self.report
+    }
+
+    /// The baseline judged against, for the crate's own tests.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.baseline.as_ref().map(|(known, _, _)| known)
+    }
+
     /// What a person needs to see: the baseline comparison, or the scenarios that did not pass.
     pub fn explain(&self) -> String {
         if let Some((_, path, outcome)) = &self.baseline {
@@ -267,7 +300,7 @@ impl Checked {
             .report
             .scenarios
             .iter()
-            .filter(|s| s.verdict != crate::report::Verdict::Pass)
+            .filter(|s| s.verdict != Verdict::Pass)
             .map(|s| format!("{} {}", s.verdict, s.id))
             .collect();
         if failing.is_empty() { "every scenario passed".into() } else { failing.join("\n") }

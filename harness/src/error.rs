@@ -13,6 +13,7 @@ use crate::target::{TargetConfigError, TargetError};
 
 /// Any failure of a harness command.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A bad command-line value.
     #[error("{0}")]

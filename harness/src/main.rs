@@ -1,14 +1,6 @@
-//! The `cognito-conformance` command: argument parsing and output; behaviour lives in the library.
+//! The `cognito-conformance` command. Everything, argument parsing included, lives in the library
+//! (its `cli` feature); this is only the process's entry point.
 
-mod cli;
-mod commands;
-
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    let code = match cli::parse_from_env() {
-        Ok(cli) => commands::run(cli),
-        Err(outcome) => outcome.exit_code(),
-    };
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+fn main() -> std::process::ExitCode {
+    cognito_conformance::cli::main()
 }

@@ -123,7 +123,7 @@ pub struct Verdicts {
 
 impl Verdicts {
     /// The counts of `report`, compared with nothing yet.
-    pub fn of(report: &RunReport) -> Self {
+    pub(crate) fn of(report: &RunReport) -> Self {
         let count = |v| report.summary.count(v);
         Verdicts {
             errors: count(Verdict::Error),
@@ -136,6 +136,7 @@ impl Verdicts {
 
 /// What a command came to.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Outcome {
     /// It did what was asked: listed, checked, served until stopped, deleted, wrote.
     Done,

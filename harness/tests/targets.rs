@@ -82,8 +82,8 @@ fn check(name: &str) -> Result<(), Failed> {
         problems.push(checked.explain());
     }
     // Scenarios the baseline calls unstable vary from run to run: not compared.
-    let mut report = checked.report.clone();
-    if let Some((known, _, _)) = &checked.baseline {
+    let mut report = checked.report().clone();
+    if let Some(known) = checked.baseline() {
         report.scenarios.retain(|r| known.unstable(&r.id).is_none());
     }
     let changed = check_snapshots(name, &report);

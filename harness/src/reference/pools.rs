@@ -1,7 +1,7 @@
 //! User pools and their hosted-UI domains: CreateUserPool, DeleteUserPool, DescribeUserPool, ListUserPools,
 //! CreateUserPoolDomain, DeleteUserPoolDomain, and the JWKS document.
 
-use rand::Rng;
+use rand::RngExt;
 use rand::distr::Alphanumeric;
 use serde::Deserialize;
 use serde::de::IgnoredAny;

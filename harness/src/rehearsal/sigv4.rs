@@ -77,7 +77,7 @@ impl RehearsalCredentials {
 
     /// Fresh random long-term credentials, shaped like AWS's (`AKIA` + 16, and 40 characters).
     pub fn generate() -> Self {
-        use rand::Rng;
+        use rand::RngExt;
         const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         const SECRET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut rng = rand::rng();

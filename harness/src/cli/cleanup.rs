@@ -1,13 +1,13 @@
 //! `cleanup`: deletes the pools killed runs left on a target, or (`--pool-id`) the clients, users
 //! and domain they left in a pool of the user's.
 
-use cognito_conformance::reference::FaultSet;
-use cognito_conformance::runner::cleanup::{cleanup as delete_leftovers, cleanup_pool};
-use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::{Error, Outcome};
+use crate::reference::FaultSet;
+use crate::runner::cleanup::{cleanup as delete_leftovers, cleanup_pool};
+use crate::target::{Connected, TargetSpec};
+use crate::{Error, Outcome};
 
 use super::target::resolve;
-use crate::cli::CleanupArgs;
+use crate::cli::args::CleanupArgs;
 
 pub fn cleanup(args: CleanupArgs) -> Result<Outcome, Error> {
     if args.target.spawn {

@@ -4,15 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cognito_conformance::fuzz::{self, FuzzOptions, FuzzSummary, OnCase, Surface};
-use cognito_conformance::outcome::Stop;
-use cognito_conformance::reference::{Fault, FaultSet};
-use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::{Error, Outcome};
+use crate::fuzz::{self, FuzzOptions, FuzzSummary, OnCase, Surface};
+use crate::outcome::Stop;
+use crate::reference::{Fault, FaultSet};
+use crate::target::{Connected, TargetSpec};
+use crate::{Error, Outcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::target::{resolve, seconds};
-use crate::cli::{FuzzArgs, SurfaceArg};
+use crate::cli::args::{FuzzArgs, SurfaceArg};
 
 /// Cases when neither `--cases` nor `--time-limit` is given.
 const DEFAULT_CASES: u64 = 10_000;

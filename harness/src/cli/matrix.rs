@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use cognito_conformance::matrix::{Column, Matrix, html::html, markdown};
-use cognito_conformance::{Error, Outcome, snapshot};
+use crate::matrix::{Column, Matrix, html::html, markdown};
+use crate::{Error, Outcome, snapshot};
 
-use crate::cli::MatrixArgs;
+use crate::cli::args::MatrixArgs;
 
 /// Every target with a snapshot directory, the reference first, the rest by name.
 fn targets_in(dir: &Path) -> Result<Vec<String>, Error> {

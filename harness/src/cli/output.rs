@@ -14,22 +14,22 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use cognito_conformance::report::ReportError;
+use crate::report::ReportError;
 
 /// Prints to stdout, like `print!`; a closed pipe is not an error.
 macro_rules! out {
-    ($($arg:tt)*) => { $crate::commands::output::stdout_fmt(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::cli::output::stdout_fmt(format_args!($($arg)*)) };
 }
 
 /// Prints a line to stdout, like `println!`; a closed pipe is not an error.
 macro_rules! outln {
-    () => { $crate::commands::output::stdout_fmt(format_args!("\n")) };
-    ($($arg:tt)*) => { $crate::commands::output::stdout_fmt(format_args!("{}\n", format_args!($($arg)*))) };
+    () => { $crate::cli::output::stdout_fmt(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::output::stdout_fmt(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
 /// Prints a line to stderr, like `eprintln!`, without ever panicking.
 macro_rules! errln {
-    ($($arg:tt)*) => { $crate::commands::output::stderr_fmt(format_args!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { $crate::cli::output::stderr_fmt(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
 /// A write failure that means the reader went away.

@@ -1,9 +1,9 @@
 //! `scenarios export`: the suite compiled into the binary, written out for editing.
 
-use cognito_conformance::embedded::{self, ExportError};
-use cognito_conformance::{Error, Outcome};
+use crate::embedded::{self, ExportError};
+use crate::{Error, Outcome};
 
-use crate::cli::{ExportArgs, ScenariosCommand};
+use crate::cli::args::{ExportArgs, ScenariosCommand};
 
 pub fn scenarios(command: ScenariosCommand) -> Result<Outcome, Error> {
     let ScenariosCommand::Export(args) = command;

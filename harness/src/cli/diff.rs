@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use cognito_conformance::reference::FaultSet;
-use cognito_conformance::runner::{self, RunOptions};
-use cognito_conformance::snapshot::{self, Transcript};
-use cognito_conformance::target::{Connected, TargetSpec};
-use cognito_conformance::{Error, Outcome};
+use crate::reference::FaultSet;
+use crate::runner::{self, RunOptions};
+use crate::snapshot::{self, Transcript};
+use crate::target::{Connected, TargetSpec};
+use crate::{Error, Outcome};
 
 use super::select::select;
 use super::target::resolve;
-use crate::cli::{DiffArgs, TargetArgs};
+use crate::cli::args::{DiffArgs, TargetArgs};
 
 /// Runs the selected scenarios on `name` now and normalises the results.
 fn live(args: &DiffArgs, name: &str) -> Result<Vec<Transcript>, Error> {

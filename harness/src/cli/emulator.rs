@@ -1,12 +1,12 @@
 //! `emulator install|start|stop|status|path`: the emulator table of the library, from the
 //! command line (what `scripts/emulators.sh` used to do).
 
-use cognito_conformance::target::emulator::{self, Emulator, EmulatorError, install, process};
-use cognito_conformance::target::{TargetError, spawn::SpawnError};
-use cognito_conformance::{Error, Outcome};
+use crate::target::emulator::{self, Emulator, EmulatorError, install, process};
+use crate::target::{TargetError, spawn::SpawnError};
+use crate::{Error, Outcome};
 
 use super::target::seconds;
-use crate::cli::{EmulatorCommand, EmulatorPort};
+use crate::cli::args::{EmulatorCommand, EmulatorPort};
 
 fn failed(error: EmulatorError) -> Error {
     Error::Target(TargetError::Spawn(SpawnError::Emulator(error)))

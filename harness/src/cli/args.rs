@@ -1,11 +1,11 @@
-//! Command-line options (clap derive). Each subcommand's behaviour is in `commands/`, which
+//! Command-line options (clap derive). Each subcommand's behaviour is in its own module, which
 //! calls the library and returns an `Outcome`, which alone decides the exit code.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use crate::Outcome;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cognito_conformance::Outcome;
 
 /// Conformance harness and fuzzer for Amazon Cognito refresh-token revocation.
 #[derive(Debug, Parser)]
@@ -111,7 +111,7 @@ pub struct EmulatorPort {
 
 /// The names `emulator` accepts: the emulator table's.
 fn emulator_names() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(cognito_conformance::target::emulator::names())
+    clap::builder::PossibleValuesParser::new(crate::target::emulator::names())
 }
 
 /// Where the target is and how to reach it.

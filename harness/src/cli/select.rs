@@ -3,11 +3,11 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use cognito_conformance::scenario::{LoadError, Scenario, load};
-use cognito_conformance::{Error, embedded};
+use crate::scenario::{LoadError, Scenario, load};
+use crate::{Error, embedded};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use crate::cli::Selection;
+use crate::cli::args::Selection;
 
 /// The scenarios of `paths`, else of `--scenarios DIR`, else the suite compiled in.
 pub fn load_suite(paths: &[PathBuf], dir: Option<&Path>) -> Result<Vec<Scenario>, LoadError> {

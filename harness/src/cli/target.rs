@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use cognito_conformance::Error;
-use cognito_conformance::reference::FaultSet;
-use cognito_conformance::runner::plan::ReusedPool;
-use cognito_conformance::target::{ConnectOptions, ProfileConfig, TargetSpec, is_loopback_url};
-use cognito_conformance::wire::{CaBundle, Network, WireOptions};
+use crate::Error;
+use crate::reference::FaultSet;
+use crate::runner::plan::ReusedPool;
+use crate::target::{ConnectOptions, ProfileConfig, TargetSpec, is_loopback_url};
+use crate::wire::{CaBundle, Network, WireOptions};
 
-use crate::cli::TargetArgs;
+use crate::cli::args::TargetArgs;
 
 /// A positive number of seconds, or a usage error naming `flag`.
 pub fn seconds(value: f64, flag: &str) -> Result<Duration, Error> {

@@ -1,8 +1,11 @@
-//! One module per subcommand; each returns its [`Outcome`], which alone decides the exit code.
+//! The command line: options (`args`), and one module per subcommand; each returns its
+//! [`Outcome`], which alone decides the exit code. It lives in the library, behind the `cli`
+//! feature, so the binary is one call and the rest of the crate can stay `pub(crate)`.
 
 #[macro_use]
 mod output;
 
+mod args;
 mod check;
 mod cleanup;
 mod diff;
@@ -15,13 +18,25 @@ mod select;
 mod serve;
 mod target;
 
-use cognito_conformance::outcome::Stop;
-use cognito_conformance::{Error, Outcome};
+use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::outcome::Stop;
+use crate::{Error, Outcome};
+
+use args::{Cli, Command};
+
+/// The `cognito-conformance` command: parses the process's arguments, runs the command, and
+/// returns its documented exit code.
+pub fn main() -> ExitCode {
+    let code = match args::parse_from_env() {
+        Ok(cli) => run(cli),
+        Err(outcome) => outcome.exit_code(),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
 
 /// Runs a parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
+fn run(cli: Cli) -> i32 {
     let outcome = Outcome::from(match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Run(args) => run::run(args),

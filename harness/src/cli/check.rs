@@ -1,15 +1,15 @@
 //! `check` and `list`: scenario files without a target. Both read citations against the
-//! compiled-in spec ([`cognito_conformance::spec`]): `check` warns about one that names nothing,
+//! compiled-in spec ([`crate::spec`]): `check` warns about one that names nothing,
 //! `list --sources` shows the anchors each source names.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cognito_conformance::spec::{self, Index, Mode, cited};
-use cognito_conformance::{Error, Outcome};
+use crate::spec::{self, Index, Mode, cited};
+use crate::{Error, Outcome};
 
 use super::select::{load_suite, print_diagnostics, select};
-use crate::cli::{CheckArgs, ListArgs};
+use crate::cli::args::{CheckArgs, ListArgs};
 
 pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
     let scenarios = load_suite(&args.paths, args.scenarios.as_deref()).inspect_err(print_diagnostics)?;

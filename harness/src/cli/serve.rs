@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use cognito_conformance::reference::{Fault, FaultSet, ReferenceConfig, serve_until};
-use cognito_conformance::rehearsal::{PROFILE, Rehearsal, RehearsalConfig};
-use cognito_conformance::{Error, Outcome};
+use crate::reference::{Fault, FaultSet, ReferenceConfig, serve_until};
+use crate::rehearsal::{PROFILE, Rehearsal, RehearsalConfig};
+use crate::{Error, Outcome};
 
-use crate::cli::ServeArgs;
+use crate::cli::args::ServeArgs;
 
 pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
     if args.list_faults {
@@ -73,7 +73,7 @@ fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<Outcome, Error> {
     let dir = args
         .state_dir
         .unwrap_or_else(|| std::env::temp_dir().join(format!("cognito-conformance-rehearsal-{}", std::process::id())));
-    let failed = |error: cognito_conformance::rehearsal::RehearsalError| Error::Io(std::io::Error::other(error));
+    let failed = |error: crate::rehearsal::RehearsalError| Error::Io(std::io::Error::other(error));
     super::runtime()?.block_on(async {
         let rehearsal = Rehearsal::start(config.clone()).await.map_err(failed)?;
         let files = rehearsal.write_state(&dir).map_err(failed)?;

@@ -4,23 +4,23 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use cognito_conformance::Checked;
-use cognito_conformance::baseline::{self, BaselineError};
-use cognito_conformance::embedded::BaselineSource;
-use cognito_conformance::outcome::{Stop, Verdicts};
-use cognito_conformance::reference::{Fault, FaultSet};
-use cognito_conformance::report::human::{HumanReporter, Progress};
-use cognito_conformance::report::{json, junit, write_reports};
-use cognito_conformance::runner::plan::RunPlan;
-use cognito_conformance::runner::{self, OnScenario, RunOptions};
-use cognito_conformance::snapshot;
-use cognito_conformance::target::{Connected, TargetSpec, aws};
-use cognito_conformance::{Error, Outcome};
+use crate::Checked;
+use crate::baseline::{self, BaselineError};
+use crate::embedded::BaselineSource;
+use crate::outcome::{Stop, Verdicts};
+use crate::reference::{Fault, FaultSet};
+use crate::report::human::{HumanReporter, Progress};
+use crate::report::{json, junit, write_reports};
+use crate::runner::plan::RunPlan;
+use crate::runner::{self, OnScenario, RunOptions};
+use crate::snapshot;
+use crate::target::{Connected, TargetSpec, aws};
+use crate::{Error, Outcome};
 
 use super::output::{self, quiet};
 use super::select::select;
 use super::target::{resolve, reused_pool, seconds};
-use crate::cli::{Format, RunArgs};
+use crate::cli::args::{Format, RunArgs};
 
 /// Completes when SIGINT (Ctrl-C) or SIGTERM arrives, recording which.
 async fn signalled(which: Arc<Mutex<Option<Stop>>>) {
