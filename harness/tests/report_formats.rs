@@ -1,5 +1,5 @@
 //! The machine-readable reports as their consumers see them: the JSON report against its published
-//! schema (`harness/schema/report-v1.json`), read with an independent validator, and the JUnit
+//! schema (`harness/schema/report-v2.json`), read with an independent validator, and the JUnit
 //! report parsed back with an independent XML parser.
 
 use std::collections::BTreeSet;
@@ -29,6 +29,7 @@ fn expectation(
         check: check.into(),
         evidence,
         source: format!("spec §2.3 ({check})"),
+        claim: Some("E2".into()),
         verdict,
         expected: values.0.into(),
         actual: values.1.into(),
@@ -150,7 +151,7 @@ fn to_value(report: &RunReport) -> Value {
 }
 
 fn schema() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/report-v1.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/report-v2.json");
     let text = std::fs::read_to_string(path).expect("the schema file is readable");
     assert_eq!(text, json::SCHEMA, "the embedded schema is the published one");
     serde_json::from_str(&text).expect("the schema is JSON")
@@ -194,7 +195,7 @@ fn the_schema_rejects_what_the_model_cannot_produce() {
         ("extra top-level field", |d| d["extra"] = json!(1)),
         ("extra expectation field", |d| d["scenarios"][1]["expectations"][0]["note"] = json!("x")),
         ("extra request field", |d| d["scenarios"][0]["steps"][0]["request"]["headers"] = json!({})),
-        ("other schema version", |d| d["schema_version"] = json!(2)),
+        ("other schema version", |d| d["schema_version"] = json!(3)),
         ("negative duration", |d| d["scenarios"][0]["duration_ms"] = json!(-1)),
         ("start time not RFC 3339", |d| d["started_at"] = json!("yesterday")),
     ];

@@ -24,6 +24,7 @@ fn result() -> ScenarioResult {
             check: "status = 400".into(),
             evidence: Evidence::Documented,
             source: "spec §2.3".into(),
+            claim: None,
             verdict: Verdict::Fail,
             expected: "400".into(),
             actual: "200".into(),

@@ -192,7 +192,7 @@ pub struct Selection {
 pub enum Format {
     /// A line per scenario, details of what failed, a summary.
     Human,
-    /// The JSON report (schema: harness/schema/report-v1.json).
+    /// The JSON report (schema: harness/schema/report-v2.json).
     Json,
     /// JUnit XML.
     Junit,

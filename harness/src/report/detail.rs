@@ -190,6 +190,7 @@ mod tests {
             check: "status = 200".into(),
             evidence: Evidence::Documented,
             source: "spec §2.3".into(),
+            claim: None,
             verdict: Verdict::Fail,
             expected: "200".into(),
             actual: "400".into(),

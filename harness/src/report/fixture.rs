@@ -22,6 +22,7 @@ pub(crate) fn expectation(
         check: check.into(),
         evidence: Evidence::Documented,
         source: "spec §2.3".into(),
+        claim: Some("E2".into()),
         verdict,
         expected: expected.into(),
         actual: actual.into(),

@@ -1,7 +1,7 @@
 //! The JSON report: [`RunReport`] serialised as is, pretty-printed, with a JSON Schema.
 //!
 //! The report is for programs (dashboards, diffing two targets' runs, archiving), so its shape is a
-//! contract, written down as a JSON Schema (draft 2020-12) in `harness/schema/report-v1.json` and
+//! contract, written down as a JSON Schema (draft 2020-12) in `harness/schema/report-v2.json` and
 //! embedded here as [`SCHEMA`]. The schema describes exactly what [`write()`] produces:
 //!
 //! - every object is closed (`additionalProperties: false`) and lists its required fields; the
@@ -30,7 +30,7 @@ use super::ReportError;
 use super::model::{RunReport, SCHEMA_VERSION};
 
 /// The JSON Schema of the report this build writes (version [`SCHEMA_VERSION`]).
-pub const SCHEMA: &str = include_str!("../../schema/report-v1.json");
+pub const SCHEMA: &str = include_str!("../../schema/report-v2.json");
 
 /// Writes `report` as pretty-printed JSON, ending in a newline.
 pub fn write(report: &RunReport, mut out: impl Write) -> Result<(), ReportError> {
@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn writes_pretty_json_with_the_model_names() {
         let text = written(&fixture::report());
-        assert!(text.starts_with("{\n  \"schema_version\": 1,\n"), "{text}");
+        assert!(text.starts_with("{\n  \"schema_version\": 2,\n"), "{text}");
         assert!(text.ends_with("}\n"), "{text}");
         let document: Value = serde_json::from_str(&text).unwrap();
         let verdicts: Vec<&str> =
@@ -95,9 +95,9 @@ mod tests {
 
     #[test]
     fn refuses_another_schema_version_by_name() {
-        let text = written(&fixture::report()).replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
+        let text = written(&fixture::report()).replacen("\"schema_version\": 2", "\"schema_version\": 3", 1);
         let err = read(text.as_bytes()).unwrap_err();
-        assert!(matches!(err, ReportError::SchemaVersion { found: 2, expected: 1 }), "{err:?}");
+        assert!(matches!(err, ReportError::SchemaVersion { found: 3, expected: 2 }), "{err:?}");
     }
 
     #[test]

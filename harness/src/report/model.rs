@@ -2,7 +2,7 @@
 //!
 //! The runner fills a [`RunReport`]; `human`, `json` and `junit` render it. The JSON report is this
 //! model serialised as is, so its field names are a public, versioned contract
-//! ([`SCHEMA_VERSION`], `harness/schema/report-v1.json`). Everything here is already redacted:
+//! ([`SCHEMA_VERSION`], `harness/schema/report-v2.json`). Everything here is already redacted:
 //! tokens, secrets and passwords were replaced by placeholders before the model was built.
 
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The version of the JSON report's schema. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How an expectation, a scenario or a run came out. Only `Pass` counts as passing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -92,6 +92,11 @@ pub enum Evidence {
 }
 
 impl Evidence {
+    /// The grade named `name` in a file, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Evidence::Documented, Evidence::AwsSeen, Evidence::Inferred].into_iter().find(|grade| grade.name() == name)
+    }
+
     /// The name used in scenario files and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -119,6 +124,9 @@ pub struct ExpectationResult {
     pub evidence: Evidence,
     /// Where the expectation comes from (spec section, document, issue).
     pub source: String,
+    /// The claim of the registry it checks (`E1`, `no-echo`); absent for a one-off expectation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
     /// The outcome.
     pub verdict: Verdict,
     /// The expected value, rendered for people.

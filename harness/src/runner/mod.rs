@@ -24,6 +24,7 @@ pub mod plan;
 pub mod pools;
 pub mod probe;
 pub mod provision;
+pub mod suite_checks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,6 +42,7 @@ use self::plan::{ReusedPool, RunPlan};
 use self::pools::SharedPools;
 use self::probe::Probes;
 use self::provision::{provision, teardown, wire_rule};
+use self::suite_checks::SuiteTally;
 use crate::report::model::{RequestRecord, ResponseRecord, SCHEMA_VERSION, Summary};
 use crate::report::{ExpectationResult, RunReport, ScenarioResult, StepRecord, Verdict};
 use crate::scenario::Scenario;
@@ -168,6 +170,7 @@ pub async fn run_planned_scenario(
     let mut results: Vec<ExpectationResult> = Vec::new();
     let mut halt: Option<Halt> = None;
     let mut scenario_verdict: Option<Verdict> = None;
+    let mut suite = SuiteTally::new(scenario);
     if let Err(failure) = provision(wire, &state.live, pools, scenario, &mut ctx, &mut records).await {
         scenario_verdict = Some(failure.classification.verdict);
         halt = Some(Halt {
@@ -262,6 +265,7 @@ pub async fn run_planned_scenario(
             }
             results.extend(judged);
         }
+        suite.judge(&ctx, step, &performed.output, strict);
         for (name, path) in &step.captures {
             if let Some(value) = ctx.step_value(&performed.output, path) {
                 ctx.captures.insert(name.clone(), value);
@@ -270,6 +274,7 @@ pub async fn run_planned_scenario(
         ctx.outputs.insert(step.name.clone(), performed.output);
     }
     teardown(wire, &state.live, &mut ctx, &mut records).await;
+    results.extend(suite.finish());
     let verdict = Verdict::combine(results.iter().map(|r| r.verdict).chain(scenario_verdict));
     let reason = halt.map(|h| ctx.redactor.redact(&h.reason));
     let mut result = result_of(scenario, verdict, reason, results);

@@ -166,6 +166,7 @@ pub(crate) fn scenario_with_pools(pools: &[(&str, bool, &[&str])]) -> Scenario {
         clients: Vec::new(),
         users: Vec::new(),
         steps: Vec::new(),
+        suite_checks: Vec::new(),
     }
 }
 

@@ -1,5 +1,5 @@
-//! Checking expectations: exactly one check each, with a known evidence grade and a source, and
-//! only checks that apply to their step's kind.
+//! Checking expectations: exactly one check each, graded by the claim it names (narrowed, never
+//! raised), and only checks that apply to their step's kind.
 
 use std::ops::Range;
 
@@ -19,18 +19,7 @@ impl Checker<'_> {
     ) -> Option<Expectation> {
         let span = expect.span();
         let e = expect.get_ref();
-        let evidence = match e.evidence.get_ref().as_str() {
-            "documented" => Evidence::Documented,
-            "aws-seen" => Evidence::AwsSeen,
-            "inferred" => Evidence::Inferred,
-            _ => {
-                self.error(e.evidence.span(), "evidence is `documented`, `aws-seen` or `inferred`", "here", None);
-                return None;
-            }
-        };
-        if e.source.get_ref().trim().is_empty() {
-            self.error(e.source.span(), "every expectation names its source", "empty", None);
-        }
+        let (evidence, source, claim) = self.grading(e, span.clone())?;
         let check = self.check(e, span.clone(), kind, scope)?;
         let local = matches!(kind, "decode" | "verify_offline");
         let fits = match &check {
@@ -42,7 +31,55 @@ impl Checker<'_> {
             self.error(span, format!("this check does not apply to a `{kind}` step"), "here", None);
             return None;
         }
-        Some(Expectation { check, evidence, source: e.source.get_ref().clone() })
+        Some(Expectation { check, evidence, source, claim })
+    }
+
+    /// An expectation's grade, sources and claim: the claim's, narrowed by `evidence` if given;
+    /// or, for a one-off without a claim, its own `evidence` and `source`.
+    fn grading(&mut self, e: &ExpectFile, span: Range<usize>) -> Option<(Evidence, String, Option<String>)> {
+        let narrowed = match &e.evidence {
+            None => None,
+            Some(evidence) => match Evidence::parse(evidence.get_ref()) {
+                Some(grade) => Some((grade, evidence.span())),
+                None => {
+                    self.error(evidence.span(), "evidence is `documented`, `aws-seen` or `inferred`", "here", None);
+                    return None;
+                }
+            },
+        };
+        let Some(id) = &e.claim else {
+            let (Some((grade, _)), Some(source)) = (narrowed, &e.source) else {
+                let help = "e.g. `claim = \"E1\"`; one-offs give `evidence` and `source` instead";
+                self.error(span, "this expectation names no claim of the registry", "here", Some(help));
+                return None;
+            };
+            if source.get_ref().trim().is_empty() {
+                self.error(source.span(), "every expectation names its source", "empty", None);
+            }
+            return Some((grade, source.get_ref().clone(), None));
+        };
+        if let Some(source) = &e.source {
+            let help = "the claim's sources apply; change them in the registry";
+            self.error(source.span(), "an expectation with a `claim` has no `source` of its own", "here", Some(help));
+        }
+        let Some(claim) = self.claims.get(id.get_ref()) else {
+            let help = "claims are the tables of scenarios/claims.toml (and of a claims.toml beside your scenarios)";
+            self.error(id.span(), format!("no claim `{}` in the registry", id.get_ref()), "unknown claim", Some(help));
+            return None;
+        };
+        let (grade, sources, claim_id, claim_grade) = (claim.grade, claim.sources.clone(), claim.id.clone(), claim.grade);
+        match narrowed {
+            Some((narrow, at)) if narrow < claim_grade => {
+                let message = format!(
+                    "`{narrow}` would raise claim `{claim_id}` above its grade, `{claim_grade}`"
+                );
+                let help = "an expectation may narrow its claim's grade, never raise it: raise the claim's grade in the registry, with its evidence";
+                self.error(at, message, "raises the grade", Some(help));
+                None
+            }
+            Some((narrow, _)) => Some((narrow, sources, Some(claim_id))),
+            None => Some((grade, sources, Some(claim_id))),
+        }
     }
 
     fn check(&mut self, e: &ExpectFile, span: Range<usize>, _kind: &str, scope: &Scope) -> Option<Check> {
@@ -76,7 +113,7 @@ impl Checker<'_> {
             let test = self.value_test(e, span.clone(), scope, true)?;
             checks.push(Check::Header { name: name.get_ref().to_ascii_lowercase(), test });
         }
-        if let Some(claim) = &e.claim {
+        if let Some(claim) = &e.jwt_claim {
             let test = self.value_test(e, span.clone(), scope, false)?;
             checks.push(Check::Claim { name: claim.get_ref().clone(), test });
         }
@@ -101,11 +138,11 @@ impl Checker<'_> {
             }
         }
         let modifiers = e.equals.is_some() || e.differs.is_some() || e.contains.is_some();
-        if modifiers && e.claim.is_none() && e.header.is_none() {
-            self.error(span.clone(), "`equals`, `differs` and `contains` go with `claim` or `header`", "here", None);
+        if modifiers && e.jwt_claim.is_none() && e.header.is_none() {
+            self.error(span.clone(), "`equals`, `differs` and `contains` go with `jwt_claim` or `header`", "here", None);
         }
-        if e.present.is_some() && e.claim.is_none() && e.header.is_none() && e.body_has.is_none() {
-            self.error(span.clone(), "`present` goes with `claim`, `header` or `body_has`", "here", None);
+        if e.present.is_some() && e.jwt_claim.is_none() && e.header.is_none() && e.body_has.is_none() {
+            self.error(span.clone(), "`present` goes with `jwt_claim`, `header` or `body_has`", "here", None);
         }
         if checks.len() != 1 {
             let message = if checks.is_empty() {
@@ -113,7 +150,7 @@ impl Checker<'_> {
             } else {
                 "an expectation has exactly one check"
             };
-            self.error(span, message, "here", Some("write one table per check, each with its own evidence and source"));
+            self.error(span, message, "here", Some("write one table per check, each naming its claim"));
             return None;
         }
         checks.pop()

@@ -6,26 +6,19 @@
 //! expectation, references to fixtures and earlier steps).
 //!
 //! ```toml
-//! id = "revoke-kills-refreshed-access-tokens"
-//! title = "RevokeToken kills access tokens minted by later refreshes"
-//! spec = "§3 E4"
-//! tags = ["revoke-api", "family"]
-//!
-//! [[clients]]
-//! name = "app"
-//!
-//! [[users]]
-//! name = "alice"
-//!
-//! [[steps]]
-//! name = "login"
-//! sign_in = { client = "app", user = "alice" }
+//! title = "RevokeToken kills the refresh token"
+//! spec = "§1.4 R1"
+//! tags = ["revoke-api"]
 //!
 //! [[steps]]
 //! name = "revoke"
 //! revoke_token = { client = "app", token = "{{login.refresh_token}}" }
-//! expect = [{ status = 200, evidence = "documented", source = "API-RT" }]
+//! expect = [{ status = 200, claim = "R1" }]
 //! ```
+//!
+//! The id is the file's stem; without `[[clients]]` or `[[users]]` there is a client `app` and a
+//! user `alice`; a reference to `login` without a step of that name signs `alice` in with `app`
+//! first (the default session); expectations name a claim of `scenarios/claims.toml`.
 
 use std::collections::BTreeMap;
 
@@ -36,8 +29,8 @@ use toml::Spanned;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
-    /// Unique id, kebab-case; also the file's stem by convention.
-    pub id: Spanned<String>,
+    /// Unique id, kebab-case. Left out, it is the file's stem; given, it must be.
+    pub id: Option<Spanned<String>>,
     /// One line saying what behaviour the scenario checks.
     pub title: Spanned<String>,
     /// The spec items it checks, e.g. `§1.4 R7, §8.4`: anchors of `docs/spec.md`, by the grammar
@@ -49,10 +42,10 @@ pub struct ScenarioFile {
     /// Extra pools; the pool `main` always exists.
     #[serde(default)]
     pub pools: Vec<Spanned<PoolFixture>>,
-    /// App clients.
+    /// App clients. Without any, there is one: `app`, public, in pool `main`, default flows.
     #[serde(default)]
     pub clients: Vec<Spanned<ClientFixture>>,
-    /// Users.
+    /// Users. Without any, there is one: `alice` in pool `main`.
     #[serde(default)]
     pub users: Vec<Spanned<UserFixture>>,
     /// What to do, in order.
@@ -151,6 +144,10 @@ pub struct StepFile {
     /// Named values for later steps: `{ rt = "body.AuthenticationResult.RefreshToken" }`.
     #[serde(default)]
     pub capture: BTreeMap<String, Spanned<String>>,
+    /// Suite-wide checks this step opts out of, by their claim (`no-echo`, `no-5xx`,
+    /// `typed-errors`), where the spec says the check does not apply.
+    #[serde(default)]
+    pub exempt: Vec<Spanned<String>>,
 }
 
 /// Which secret to present for a confidential client.
@@ -378,7 +375,8 @@ pub enum BodyShape {
     Object,
 }
 
-/// One expectation as written: exactly one check, its evidence grade and its source.
+/// One expectation as written: exactly one check, and the claim it checks (or, for a one-off, its
+/// own grade and source).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectFile {
@@ -398,13 +396,13 @@ pub struct ExpectFile {
     pub body_has: Option<Spanned<String>>,
     /// A response header (name) is present; with `equals`/`contains`, its value.
     pub header: Option<Spanned<String>>,
-    /// A claim of a `decode` step: used with `present`, `equals` or `differs`.
-    pub claim: Option<Spanned<String>>,
-    /// With `claim`/`body_has`/`header`: present (`true`) or absent (`false`).
+    /// A JWT claim of a `decode` step: used with `present`, `equals` or `differs`.
+    pub jwt_claim: Option<Spanned<String>>,
+    /// With `jwt_claim`/`body_has`/`header`: present (`true`) or absent (`false`).
     pub present: Option<bool>,
-    /// With `claim`/`header`: equals this template.
+    /// With `jwt_claim`/`header`: equals this template.
     pub equals: Option<Spanned<String>>,
-    /// With `claim`: differs from this template.
+    /// With `jwt_claim`: differs from this template.
     pub differs: Option<Spanned<String>>,
     /// With `header`: contains this text.
     pub contains: Option<Spanned<String>>,
@@ -419,9 +417,13 @@ pub struct ExpectFile {
     /// An error answer (HTTP 4xx or 5xx) names its error: `__type` for the API, OAuth `error` for
     /// the hosted endpoints. A success passes.
     pub typed_error: Option<Spanned<bool>>,
-    /// How strong the evidence is: `documented`, `aws-seen` or `inferred`.
-    pub evidence: Spanned<String>,
-    /// Where it is stated or seen, e.g. `API-RT; spec §1.4 R1`: a citation of `docs/spec.md`
-    /// ([`crate::spec::citation`]).
-    pub source: Spanned<String>,
+    /// The fact checked: an id of the claims registry (`scenarios/claims.toml`), whose grade and
+    /// sources the expectation inherits.
+    pub claim: Option<Spanned<String>>,
+    /// With `claim`: a weaker grade than the claim's (narrowing; raising is refused). Without: the
+    /// grade of a one-off expectation, `documented`, `aws-seen` or `inferred`.
+    pub evidence: Option<Spanned<String>>,
+    /// Without `claim` only: where a one-off expectation's fact is stated or seen, e.g.
+    /// `API-RT; spec §1.4 R1`: a citation of `docs/spec.md` ([`crate::spec::citation`]).
+    pub source: Option<Spanned<String>>,
 }

@@ -5,6 +5,7 @@
 //! a domain), the steps to run, and the expectations to judge, each with its evidence grade and
 //! source. [`load`] reads files and directories; every problem is reported with file:line:col.
 
+pub mod claims;
 pub mod error;
 mod expect;
 pub mod format;
@@ -17,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 pub use error::{LoadError, ScenarioError};
 pub use model::Scenario;
-pub use parse::parse_scenario;
+pub use claims::Claims;
+pub use parse::{parse_scenario, parse_scenario_with};
 
 /// Loads every scenario under `paths` (files, or directories searched recursively for `*.toml`),
 /// sorted by path. Fails with every problem found when any file is invalid, or when two files

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::claims::SuiteCheck;
 use super::format::{BodyShape, ClientAuth, Outcome, SecretChoice};
 use super::template::Template;
 use crate::report::Evidence;
@@ -14,6 +15,16 @@ pub const MAIN_POOL: &str = "main";
 /// Flows a client gets when its fixture names none.
 pub const DEFAULT_FLOWS: [&str; 3] =
     ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"];
+
+/// The client a scenario has when it declares none.
+pub const DEFAULT_CLIENT: &str = "app";
+
+/// The user a scenario has when it declares none.
+pub const DEFAULT_USER: &str = "alice";
+
+/// The default session's step: `alice` signed in with `app` before the first step, in a scenario
+/// that refers to it without a step of that name.
+pub const DEFAULT_SESSION: &str = "login";
 
 /// The password every fixture user gets; it satisfies Cognito's default policy.
 pub const FIXTURE_PASSWORD: &str = "Cc-fixture-Passw0rd!";
@@ -39,6 +50,8 @@ pub struct Scenario {
     pub users: Vec<UserSpec>,
     /// Steps, in order.
     pub steps: Vec<Step>,
+    /// The suite-wide checks, bound to their claims; each step lists those that apply to it.
+    pub suite_checks: Vec<(SuiteCheck, Expectation)>,
 }
 
 impl Scenario {
@@ -103,6 +116,8 @@ pub struct Step {
     pub expectations: Vec<Expectation>,
     /// Named values taken from the step's outputs.
     pub captures: Vec<(String, Vec<String>)>,
+    /// The suite-wide checks judged on this step's answer (none for local steps, or opted out).
+    pub suite_checks: Vec<SuiteCheck>,
 }
 
 /// What a step does.
@@ -314,6 +329,8 @@ pub struct Expectation {
     pub evidence: Evidence,
     /// Where it comes from.
     pub source: String,
+    /// The claim of the registry it checks; `None` for a one-off with its own grade and source.
+    pub claim: Option<String>,
 }
 
 /// A check on a step's result.

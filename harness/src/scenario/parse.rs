@@ -7,10 +7,12 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use super::claims::{Claims, SuiteCheck};
 use super::error::ScenarioError;
 use super::format::{HostedCall, ScenarioFile, StepFile};
 use super::model::{
-    Action, CallBody, ClientSpec, DEFAULT_FLOWS, Hosted, MAIN_POOL, PoolSpec, Scenario, Step, UserSpec,
+    Action, CallBody, ClientSpec, DEFAULT_CLIENT, DEFAULT_FLOWS, DEFAULT_SESSION, DEFAULT_USER, Expectation, Hosted,
+    MAIN_POOL, PoolSpec, Scenario, Step, UserSpec,
 };
 use super::template::{FixtureKind, Reference, Template};
 use crate::cognito::EXPLICIT_AUTH_FLOWS;
@@ -30,13 +32,23 @@ fn is_identifier(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Parses and checks one scenario file's text. `path` is used in diagnostics and kept in the model.
+/// Parses and checks one scenario file's text against the embedded claims registry. `path` is
+/// used in diagnostics (its stem is the default id) and kept in the model.
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    static EMBEDDED: std::sync::OnceLock<Option<Claims>> = std::sync::OnceLock::new();
+    match EMBEDDED.get_or_init(|| Claims::embedded().ok()) {
+        Some(claims) => parse_scenario_with(path, text, claims),
+        None => Err(Claims::embedded().err().unwrap_or_default()),
+    }
+}
+
+/// [`parse_scenario`] against `claims`.
+pub fn parse_scenario_with(path: &Path, text: &str, claims: &Claims) -> Result<Scenario, Vec<ScenarioError>> {
     let file: ScenarioFile = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         vec![ScenarioError::new(path, text, span, error.message().trim(), "here", hint_for(error.message()))]
     })?;
-    let mut checker = Checker { path, text, errors: Vec::new() };
+    let mut checker = Checker { path, text, claims, errors: Vec::new(), session_use: None };
     let scenario = checker.scenario(file);
     if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors) }
 }
@@ -54,7 +66,10 @@ fn hint_for(message: &str) -> Option<String> {
 pub(super) struct Checker<'a> {
     path: &'a Path,
     text: &'a str,
+    pub(super) claims: &'a Claims,
     errors: Vec<ScenarioError>,
+    /// Where the default session is first referred to, if it is.
+    session_use: Option<Range<usize>>,
 }
 
 /// What later steps may refer to, as known at a point in the file.
@@ -65,6 +80,8 @@ pub(super) struct Scope {
     users: BTreeSet<String>,
     steps: BTreeMap<String, &'static str>,
     captures: BTreeSet<String>,
+    /// The default session may be referred to (no step of its name in the file).
+    default_session: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -80,9 +97,7 @@ impl<'a> Checker<'a> {
     }
 
     fn scenario(&mut self, file: ScenarioFile) -> Scenario {
-        if !is_kebab(file.id.get_ref()) {
-            self.error(file.id.span(), "`id` must be kebab-case (a-z, 0-9, -)", "this id", None);
-        }
+        let id = self.id(&file);
         for (field, value) in [("title", &file.title), ("spec", &file.spec)] {
             if value.get_ref().trim().is_empty() {
                 self.error(value.span(), format!("`{field}` must not be empty"), "empty", None);
@@ -102,6 +117,9 @@ impl<'a> Checker<'a> {
         let pools = self.pools(&file, &mut scope);
         let clients = self.clients(&file, &mut scope);
         let users = self.users(&file, &mut scope);
+        scope.default_session = !file.steps.iter().any(|step| {
+            step.get_ref().name.as_ref().is_some_and(|name| name.get_ref() == DEFAULT_SESSION)
+        });
         let mut steps = Vec::new();
         for (index, step) in file.steps.iter().enumerate() {
             if let Some(step) = self.step(index, step, &mut scope) {
@@ -111,8 +129,12 @@ impl<'a> Checker<'a> {
         if file.steps.is_empty() {
             self.error(0..0, "a scenario needs at least one step", "here", Some("add a [[steps]] table"));
         }
+        if let Some(session) = self.default_session(&scope) {
+            steps.insert(0, session);
+        }
+        let suite_checks = self.suite_checks(&steps);
         Scenario {
-            id: file.id.into_inner(),
+            id,
             title: file.title.into_inner(),
             spec: file.spec.into_inner(),
             tags,
@@ -121,7 +143,80 @@ impl<'a> Checker<'a> {
             clients,
             users,
             steps,
+            suite_checks,
         }
+    }
+
+    /// The scenario's id: the file's stem, which an `id` key, if present, must repeat.
+    fn id(&mut self, file: &ScenarioFile) -> String {
+        let stem = self.path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(id) = &file.id else {
+            if !is_kebab(&stem) {
+                let message = format!("the file name `{stem}` is not a valid id (kebab-case: a-z, 0-9, -)");
+                self.error(0..0, message, "here", Some("rename the file, or give an `id`"));
+            }
+            return stem;
+        };
+        if !is_kebab(id.get_ref()) {
+            self.error(id.span(), "`id` must be kebab-case (a-z, 0-9, -)", "this id", None);
+        } else if is_kebab(&stem) && *id.get_ref() != stem {
+            let message = format!("`id` differs from the file name `{stem}`");
+            self.error(id.span(), message, "this id", Some("leave `id` out: a scenario's id is its file's stem"));
+        }
+        id.get_ref().clone()
+    }
+
+    /// The default session's step, when a step refers to it: `alice` signed in with `app`.
+    fn default_session(&mut self, scope: &Scope) -> Option<Step> {
+        let used = self.session_use.clone()?;
+        if !scope.clients.contains_key(DEFAULT_CLIENT) || !scope.users.contains(DEFAULT_USER) {
+            let message = format!(
+                "`{DEFAULT_SESSION}` is the default session, `{DEFAULT_USER}` signed in with `{DEFAULT_CLIENT}`, \
+                 and this scenario has no client `{DEFAULT_CLIENT}` or no user `{DEFAULT_USER}`"
+            );
+            self.error(used, message, "here", Some("add a step named `login` that signs in, or declare them"));
+            return None;
+        }
+        let action = Action::SignIn {
+            client: DEFAULT_CLIENT.into(),
+            user: DEFAULT_USER.into(),
+            admin: false,
+            secret_hash: None,
+            hash_username: None,
+        };
+        Some(Step {
+            name: DEFAULT_SESSION.into(),
+            action,
+            expectations: Vec::new(),
+            captures: Vec::new(),
+            suite_checks: SuiteCheck::ALL.to_vec(),
+        })
+    }
+
+    /// The suite-wide checks some step makes, bound to their claims.
+    fn suite_checks(&mut self, steps: &[Step]) -> Vec<(SuiteCheck, Expectation)> {
+        let mut bound = Vec::new();
+        for suite in SuiteCheck::ALL {
+            if !steps.iter().any(|step| step.suite_checks.contains(&suite)) {
+                continue;
+            }
+            match self.claims.get(suite.claim()) {
+                Some(claim) => bound.push((
+                    suite,
+                    Expectation {
+                        check: suite.check(),
+                        evidence: claim.grade,
+                        source: claim.sources.clone(),
+                        claim: Some(claim.id.clone()),
+                    },
+                )),
+                None => {
+                    let message = format!("the claims registry has no `{}`, which suite-wide checks need", suite.claim());
+                    self.error(0..0, message, "here", None);
+                }
+            }
+        }
+        bound
     }
 
     fn pools(&mut self, file: &ScenarioFile, scope: &mut Scope) -> Vec<PoolSpec> {
@@ -169,6 +264,12 @@ impl<'a> Checker<'a> {
     }
 
     fn clients(&mut self, file: &ScenarioFile, scope: &mut Scope) -> Vec<ClientSpec> {
+        if file.clients.is_empty() {
+            scope.clients.insert(DEFAULT_CLIENT.into(), MAIN_POOL.into());
+            let flows = DEFAULT_FLOWS.iter().map(|f| (*f).to_owned()).collect();
+            let pool = MAIN_POOL.into();
+            return vec![ClientSpec { name: DEFAULT_CLIENT.into(), pool, secret: false, revocation: None, flows }];
+        }
         let mut clients = Vec::new();
         for client in &file.clients {
             let client = client.get_ref();
@@ -199,6 +300,11 @@ impl<'a> Checker<'a> {
     }
 
     fn users(&mut self, file: &ScenarioFile, scope: &mut Scope) -> Vec<UserSpec> {
+        if file.users.is_empty() {
+            scope.users.insert(DEFAULT_USER.into());
+            let (name, pool, attributes) = (DEFAULT_USER.to_owned(), MAIN_POOL.to_owned(), BTreeMap::new());
+            return vec![UserSpec { username: name.clone(), name, pool, attributes }];
+        }
         let mut users = Vec::new();
         for user in &file.users {
             let user = user.get_ref();
@@ -243,9 +349,11 @@ impl<'a> Checker<'a> {
             }
             Ok(template) => {
                 for (reference, offset) in template.references() {
-                    if let Err(message) = self.resolve(reference, scope) {
-                        let at = base + offset;
-                        self.error(at..at + reference.to_string().len() + 4, message, "this reference", None);
+                    let at = base + offset;
+                    let span = at..at + reference.to_string().len() + 4;
+                    match self.resolve(reference, scope) {
+                        Err(message) => self.error(span, message, "this reference", None),
+                        Ok(()) => self.note_session_use(reference, scope, span),
                     }
                 }
                 template
@@ -262,12 +370,22 @@ impl<'a> Checker<'a> {
             }
             Ok(template) => {
                 for (reference, _) in template.references() {
-                    if let Err(message) = self.resolve(reference, scope) {
-                        self.error(span.clone(), message, "in this table", None);
+                    match self.resolve(reference, scope) {
+                        Err(message) => self.error(span.clone(), message, "in this table", None),
+                        Ok(()) => self.note_session_use(reference, scope, span.clone()),
                     }
                 }
                 template
             }
+        }
+    }
+
+    /// Remembers where the default session is first used, so it is signed in and any problem with
+    /// it has a place.
+    fn note_session_use(&mut self, reference: &Reference, scope: &Scope, span: Range<usize>) {
+        let session = matches!(reference, Reference::Step { step, .. } if step == DEFAULT_SESSION);
+        if session && !scope.steps.contains_key(DEFAULT_SESSION) && self.session_use.is_none() {
+            self.session_use = Some(span);
         }
     }
 
@@ -291,11 +409,12 @@ impl<'a> Checker<'a> {
                 }
             }
             Reference::Step { step, path } => {
-                let Some(kind) = scope.steps.get(step) else {
+                let session = (scope.default_session && step == DEFAULT_SESSION).then_some("sign_in");
+                let Some(kind) = scope.steps.get(step).copied().or(session) else {
                     return Err(format!("no step named `{step}` before this one"));
                 };
                 let output = path[0].as_str();
-                let valid = match *kind {
+                let valid = match kind {
                     "decode" => matches!(output, "claims" | "header") && path.len() >= 2,
                     "verify_offline" => output == "claims" && path.len() >= 2,
                     kind => {
@@ -326,7 +445,9 @@ impl<'a> Checker<'a> {
         };
         let action = self.action(step, span.clone(), scope)?;
         let kind = action.kind();
-        let expectations = step.expect.iter().filter_map(|e| self.expectation(e, kind, scope)).collect();
+        let expectations: Vec<Expectation> =
+            step.expect.iter().filter_map(|e| self.expectation(e, kind, scope)).collect();
+        let suite_checks = self.step_suite_checks(step, &action, &expectations);
         let mut captures = Vec::new();
         scope.steps.insert(name.clone(), kind);
         for (capture, path) in &step.capture {
@@ -348,7 +469,33 @@ impl<'a> Checker<'a> {
         for (capture, _) in &captures {
             scope.captures.insert(capture.clone());
         }
-        Some(Step { name, action, expectations, captures })
+        Some(Step { name, action, expectations, captures, suite_checks })
+    }
+
+    /// The suite-wide checks for a step: all of them for a step that talks to the target, less
+    /// those it opts out of and those it states itself.
+    fn step_suite_checks(&mut self, step: &StepFile, action: &Action, expectations: &[Expectation]) -> Vec<SuiteCheck> {
+        let mut exempt = Vec::new();
+        for name in &step.exempt {
+            match SuiteCheck::named(name.get_ref()) {
+                Some(_) if !action.is_remote() => {
+                    let message = format!("a `{}` step answers nothing: no suite-wide check applies", action.kind());
+                    self.error(name.span(), message, "here", None);
+                }
+                Some(suite) => exempt.push(suite),
+                None => {
+                    let names: Vec<&str> = SuiteCheck::ALL.iter().map(|s| s.claim()).collect();
+                    let help = format!("suite-wide checks: {}", names.join(", "));
+                    let message = format!("`{}` is not a suite-wide check", name.get_ref());
+                    self.error(name.span(), message, "here", Some(&help));
+                }
+            }
+        }
+        if !action.is_remote() {
+            return Vec::new();
+        }
+        let stated: Vec<SuiteCheck> = expectations.iter().filter_map(|e| SuiteCheck::of(&e.check)).collect();
+        SuiteCheck::ALL.into_iter().filter(|suite| !exempt.contains(suite) && !stated.contains(suite)).collect()
     }
 
     fn action(&mut self, step: &StepFile, span: Range<usize>, scope: &Scope) -> Option<Action> {
