@@ -205,7 +205,7 @@ def load_old():
 
 SUITE_WIDE = {
     'no-echo': ('inferred', 'No answer quotes a token, secret or hash the scenario knows: the model marks Token, '
-                'RefreshToken and ClientSecret sensitive, and validation messages leave sensitive values out',
+                'ClientId and ClientSecret sensitive, and validation messages leave sensitive values out',
                 'MODEL (Token, ClientId, ClientSecret marked sensitive); spec §1.5, §8.5, §8.14'),
     'no-5xx': ('inferred', 'Bad input is never a server error: no answer is HTTP 5xx',
                'MODEL (InternalErrorException is the only fault); spec §1.3, §8.5'),
@@ -434,6 +434,9 @@ def merge_sources(sources):
     parts = [f'§{s}' + ''.join(f' {r}' for r in rows) for s, rows in sorted(sections.items(), key=lambda kv: sec_key(kv[0]))]
     qs = sorted({row for sec, row in items if sec is None}, key=lambda q: int(q[1:]))
     parts += qs
+    # a bare short name adds nothing beside a narrower mention of it (`MODEL` beside `MODEL GlobalSignOut`)
+    bares = [strip_notes(n) for n in names]
+    names = [n for n, b in zip(names, bares) if not any(o != b and o.startswith(b + ' ') for o in bares)]
     segs = [', '.join(names)] if names else []
     if parts:
         segs.append('spec ' + ', '.join(parts))
