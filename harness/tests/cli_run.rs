@@ -129,7 +129,7 @@ fn json_and_junit_go_to_stdout() {
         jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).expect("schema compiles");
     let problems: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path)).collect();
     assert!(problems.is_empty(), "a real run's report breaks its schema: {problems:?}");
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["summary"]["total"], 1);
     assert_eq!(report["scenarios"][0]["verdict"], "pass");
     let text = String::from_utf8_lossy(&output.stdout);

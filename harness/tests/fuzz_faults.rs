@@ -46,7 +46,10 @@ fn options(cases: u64, jobs: usize, out: &Path) -> FuzzOptions {
 
 async fn run_file(faults: FaultSet, text: &str) -> Verdict {
     let target = reference(faults).await;
-    let scenario = parse_scenario(Path::new("reproduction.toml"), text).expect("the reproduction parses");
+    // A reproduction's id is its file's name.
+    let id = text.lines().find_map(|line| line.strip_prefix("id = \"")).and_then(|rest| rest.strip_suffix('"'));
+    let path = format!("{}.toml", id.expect("a reproduction names its id"));
+    let scenario = parse_scenario(Path::new(&path), text).expect("the reproduction parses");
     let state = TargetState::default();
     let result = run_scenario(&target.wire, &state, &scenario, true, Instant::now() + Duration::from_secs(120)).await;
     target.close().await;

@@ -29,7 +29,7 @@ fn expectation(
         check: check.into(),
         evidence,
         source: format!("spec §2.3 ({check})"),
-        claim: Some("E2".into()),
+        claim: (evidence != Evidence::Inferred).then(|| "E2".into()),
         verdict,
         expected: values.0.into(),
         actual: values.1.into(),

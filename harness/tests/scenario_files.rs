@@ -14,7 +14,7 @@ fn errors(text: &str) -> Vec<ScenarioError> {
 }
 
 const HEADER: &str =
-    "id = \"x\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\nname = \"alice\"\n";
+    "id = \"bad\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\nname = \"alice\"\n";
 
 #[test]
 fn the_committed_suite_loads() {
@@ -77,7 +77,7 @@ fn expectations_need_one_check_evidence_and_source() {
          {{ status = 200, evidence = \"documented\" }},\n]\n"
     );
     let problems = errors(&text);
-    assert!(problems.iter().any(|p| p.message.contains("missing field `source`")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.message.contains("names no claim") && p.line == 13), "{problems:?}");
     let text = format!(
         "{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\nexpect = [\n\
          {{ status = 200, message = \"x\", evidence = \"documented\", source = \"s\" }},\n\
@@ -93,7 +93,7 @@ fn expectations_need_one_check_evidence_and_source() {
 fn claim_checks_belong_to_decode_steps() {
     let text = format!(
         "{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\n\
-         expect = [{{ claim = \"jti\", evidence = \"documented\", source = \"s\" }}]\n"
+         expect = [{{ jwt_claim = \"jti\", evidence = \"documented\", source = \"s\" }}]\n"
     );
     assert!(errors(&text)[0].message.contains("does not apply to a `sign_in` step"));
 }
@@ -117,13 +117,14 @@ fn broken_toml_and_garbage_are_errors_not_panics() {
 
 #[test]
 fn duplicate_ids_across_files_are_refused() {
-    let dir = std::env::temp_dir().join(format!("cc-dup-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = tempfile::tempdir().expect("temp dir");
     let body = format!("{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\n");
-    std::fs::write(dir.join("a.toml"), &body).expect("write");
-    std::fs::write(dir.join("b.toml"), &body).expect("write");
-    let result = load(std::slice::from_ref(&dir));
-    std::fs::remove_dir_all(&dir).ok();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    for sub in [&one, &two] {
+        std::fs::create_dir_all(sub).expect("dir");
+        std::fs::write(sub.join("bad.toml"), &body).expect("write");
+    }
+    let result = load(&[one, two]);
     match result {
         Err(LoadError::Invalid(problems)) => assert!(problems[0].message.contains("already used")),
         other => panic!("expected a duplicate-id error, got {other:?}"),
@@ -133,9 +134,9 @@ fn duplicate_ids_across_files_are_refused() {
 #[test]
 fn the_readme_example_is_a_valid_scenario() {
     let readme = std::fs::read_to_string(suite_dir().join("../README.md")).expect("README");
-    let start = readme.find("```toml\nid = ").expect("the README shows a scenario") + "```toml\n".len();
+    let start = readme.find("```toml\ntitle = ").expect("the README shows a scenario") + "```toml\n".len();
     let end = start + readme[start..].find("```").expect("closed block");
-    let scenario = parse_scenario(Path::new("README.md"), &readme[start..end])
+    let scenario = parse_scenario(Path::new("readme-example.toml"), &readme[start..end])
         .unwrap_or_else(|problems| panic!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")));
     assert_eq!(scenario.expectation_count(), 2);
 }
@@ -158,4 +159,73 @@ fn http_form_and_filters_are_checked() {
          expect = [{{ typed_error = false, evidence = \"inferred\", source = \"s\" }}]\n"
     ));
     assert!(falsy[0].message.contains("`typed_error` can only be `true`"), "{}", falsy[0].message);
+}
+
+#[test]
+fn the_id_is_the_file_stem_and_may_not_differ_from_it() {
+    let body = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nsign_in = { client = \"app\", user = \"alice\" }\n";
+    let scenario = parse_scenario(Path::new("dir/revoke-once.toml"), body).expect("valid");
+    assert_eq!(scenario.id, "revoke-once");
+    let problems = errors(&format!("id = \"other\"\n{body}"));
+    assert!(problems[0].message.contains("differs from the file name `bad`"), "{problems:?}");
+    assert_eq!((problems[0].line, problems[0].column), (1, 6));
+}
+
+#[test]
+fn claims_are_looked_up_and_never_raised() {
+    let text = format!(
+        "{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\nexpect = [\n\
+         {{ status = 200, claim = \"E99\" }},\n\
+         {{ status = 200, claim = \"Q1\", evidence = \"documented\" }},\n\
+         {{ status = 200, claim = \"R1\", source = \"mine\" }},\n]\n"
+    );
+    let problems = errors(&text);
+    let unknown = problems.iter().find(|p| p.message.contains("no claim `E99`")).expect("unknown claim");
+    assert_eq!((unknown.line, unknown.column), (11, 25));
+    let raised = problems.iter().find(|p| p.message.contains("would raise claim `Q1`")).expect("raised grade");
+    assert_eq!((raised.line, raised.column), (12, 42));
+    assert!(problems.iter().any(|p| p.message.contains("no `source` of its own") && p.line == 13), "{problems:?}");
+    let narrowed = format!(
+        "{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\n\
+         expect = [{{ status = 200, claim = \"R1\", evidence = \"inferred\" }}]\n"
+    );
+    let scenario = parse_scenario(Path::new("bad.toml"), &narrowed).expect("narrowing is allowed");
+    let expectation = &scenario.steps[0].expectations[0];
+    assert_eq!(expectation.evidence, cognito_conformance::report::Evidence::Inferred);
+    assert_eq!(expectation.claim.as_deref(), Some("R1"));
+}
+
+#[test]
+fn the_defaults_give_a_client_a_user_and_a_session() {
+    let text = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nrevoke_token = { client = \"app\", token = \"{{login.refresh_token}}\" }\n";
+    let scenario = parse_scenario(Path::new("short.toml"), text).expect("valid");
+    assert_eq!((scenario.clients[0].name.as_str(), scenario.users[0].name.as_str()), ("app", "alice"));
+    let steps: Vec<(&str, &str)> = scenario.steps.iter().map(|s| (s.name.as_str(), s.action.kind())).collect();
+    assert_eq!(steps, [("login", "sign_in"), ("step1", "revoke_token")], "the session signs in first");
+    let unused = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nget_user = { access_token = \"x\" }\n";
+    assert_eq!(parse_scenario(Path::new("unused.toml"), unused).expect("valid").steps.len(), 1);
+    let without_alice = format!(
+        "title = \"t\"\nspec = \"§1\"\n[[users]]\nname = \"bob\"\n[[steps]]\nget_user = {{ access_token = \"{{{{login.access_token}}}}\" }}\n"
+    );
+    let problems = errors(&without_alice);
+    assert!(problems[0].message.contains("default session"), "{problems:?}");
+    assert_eq!(problems[0].line, 6);
+}
+
+#[test]
+fn suite_wide_checks_apply_to_remote_steps_unless_exempt() {
+    let text = format!(
+        "{HEADER}[[steps]]\nname = \"a\"\nsign_in = {{ client = \"app\", user = \"alice\" }}\nexempt = [\"typed-errors\"]\n\
+         [[steps]]\ndecode = {{ token = \"{{{{a.access_token}}}}\" }}\n\
+         [[steps]]\nget_user = {{ access_token = \"{{{{a.access_token}}}}\" }}\nexpect = [{{ no_echo = true, claim = \"no-echo-seen\" }}]\n"
+    );
+    let scenario = parse_scenario(Path::new("bad.toml"), &text).expect("valid");
+    use cognito_conformance::scenario::claims::SuiteCheck::{NoEcho, NoServerError, TypedError};
+    let checks: Vec<&[_]> = scenario.steps.iter().map(|s| s.suite_checks.as_slice()).collect();
+    assert_eq!(checks, [&[NoEcho, NoServerError][..], &[], &[NoServerError, TypedError]]);
+    let unknown = errors(&format!(
+        "{HEADER}[[steps]]\nsign_in = {{ client = \"app\", user = \"alice\" }}\nexempt = [\"no-echoes\"]\n"
+    ));
+    assert!(unknown[0].message.contains("not a suite-wide check"), "{unknown:?}");
+    assert!(unknown[0].hint().is_some_and(|h| h.contains("no-echo, no-5xx, typed-errors")));
 }

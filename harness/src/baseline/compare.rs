@@ -244,7 +244,18 @@ pub fn unknown_entries<'a>(baseline: &'a Baseline, suite: &[Scenario]) -> Vec<&'
             })
         })
         .collect();
-    baseline.known.iter().filter(|known| !stated.contains(&known.key)).collect()
+    // A suite-wide check is reported once per scenario, under the steps that broke it.
+    let suite_wide: BTreeSet<(&str, String)> = suite
+        .iter()
+        .flat_map(|scenario| scenario.suite_checks.iter().map(|(_, e)| (scenario.id.as_str(), describe(&e.check))))
+        .collect();
+    baseline
+        .known
+        .iter()
+        .filter(|known| {
+            !stated.contains(&known.key) && !suite_wide.contains(&(known.key.scenario.as_str(), known.key.check.clone()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -453,7 +464,7 @@ mod tests {
         let text = "id = \"revoke-twice\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\n\
                     name = \"alice\"\n[[steps]]\nname = \"refresh\"\nsign_in = { client = \"app\", user = \"alice\" }\n\
                     expect = [{ status = 400, evidence = \"documented\", source = \"API\" }]\n";
-        let suite = [crate::scenario::parse_scenario(std::path::Path::new("s.toml"), text).expect("valid")];
+        let suite = [crate::scenario::parse_scenario(std::path::Path::new("revoke-twice.toml"), text).expect("valid")];
         let baseline = Baseline {
             target: "moto".into(),
             known: vec![

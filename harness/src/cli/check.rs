@@ -56,28 +56,29 @@ pub fn list(args: ListArgs) -> Result<Outcome, Error> {
         errln!("no scenario selected");
         return Ok(Outcome::NothingRan);
     }
-    if args.show_tags || args.sources {
+    if args.show_tags {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for scenario in &scenarios {
-            if args.show_tags {
-                for tag in &scenario.tags {
-                    *counts.entry(tag.clone()).or_default() += 1;
-                }
-            } else {
-                for step in &scenario.steps {
-                    for expectation in &step.expectations {
-                        *counts.entry(expectation.source.clone()).or_default() += 1;
-                    }
-                }
-            }
+        for tag in scenarios.iter().flat_map(|s| &s.tags) {
+            *counts.entry(tag.clone()).or_default() += 1;
         }
-        let index = Index::embedded();
         for (name, count) in counts {
-            if args.show_tags {
-                outln!("{count:>4}  {name}")?;
-            } else {
-                outln!("{count:>4}  {name}  ({})", anchors(index, &name))?;
-            }
+            outln!("{count:>4}  {name}")?;
+        }
+        return Ok(Outcome::Done);
+    }
+    if args.sources {
+        // By claim: how many expectations check it, its grade and its sources; one-offs by source.
+        let mut counts: BTreeMap<(String, &str, String), usize> = BTreeMap::new();
+        let stated = scenarios.iter().flat_map(|s| s.steps.iter().flat_map(|step| &step.expectations));
+        let suite_wide = scenarios.iter().flat_map(|s| s.suite_checks.iter().map(|(_, e)| e));
+        for expectation in stated.chain(suite_wide) {
+            let claim = expectation.claim.clone().unwrap_or_else(|| "(one-off)".into());
+            *counts.entry((claim, expectation.evidence.name(), expectation.source.clone())).or_default() += 1;
+        }
+        let width = counts.keys().map(|(claim, _, _)| claim.len()).max().unwrap_or(0);
+        let index = Index::embedded();
+        for ((claim, grade, sources), count) in counts {
+            outln!("{count:>4}  {claim:<width$}  {grade:<10}  {sources}  ({})", anchors(index, &sources))?;
         }
         return Ok(Outcome::Done);
     }

@@ -162,7 +162,7 @@ fn secrets(world: &World, attack: &Attack) -> Vec<String> {
     out
 }
 
-/// Sends one attack and probes every family. Leaves the world as `world.toml` describes it.
+/// Sends one attack and probes every family. Leaves the world as `fuzz-world.toml` describes it.
 async fn execute(
     world: &mut World,
     wire: &Wire,

@@ -2,7 +2,7 @@
 //! at a target around a provisioned victim session, each followed by an oracle that probes every
 //! token family and compares with what the documented contract predicts.
 //!
-//! - [`world`]: the pools, clients, users and six families a run attacks (`world.toml`);
+//! - [`world`]: the pools, clients, users and six families a run attacks (`fuzz-world.toml`);
 //! - [`strategy`]: proptest strategies — the canonical request, mutated;
 //! - [`attack`]: one request, held symbolically so it can be judged, shrunk and written down;
 //! - [`oracle`]: the predictions and the per-answer invariants;
@@ -10,7 +10,7 @@
 //! - [`repro`]: findings as scenario files.
 //!
 //! A case is reproducible from `(seed, index)` alone: its plan comes from a ChaCha generator keyed
-//! by both, and every case starts from the state `world.toml` describes (families that died are
+//! by both, and every case starts from the state `fuzz-world.toml` describes (families that died are
 //! signed in again before the next case).
 
 pub mod attack;

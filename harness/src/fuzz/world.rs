@@ -1,5 +1,5 @@
 //! The world a fuzz run attacks: pools, clients, users and six live token families, provisioned
-//! through the runner's own code from `world.toml`, which is also the preamble of every
+//! through the runner's own code from `fuzz-world.toml`, which is also the preamble of every
 //! reproduction — so a written scenario starts from exactly the state the fuzzer attacked.
 
 use std::path::Path;
@@ -21,10 +21,10 @@ use crate::wire::{Exchange, Wire};
 use super::FuzzError;
 
 /// The world's scenario text.
-pub const WORLD: &str = include_str!("world.toml");
+pub const WORLD: &str = include_str!("fuzz-world.toml");
 
 static SCENARIO: LazyLock<Result<Scenario, String>> = LazyLock::new(|| {
-    parse_scenario(Path::new("fuzz/world.toml"), WORLD)
+    parse_scenario(Path::new("fuzz/fuzz-world.toml"), WORLD)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
 });
 
@@ -52,7 +52,7 @@ impl Client {
     /// Every client.
     pub const ALL: [Client; 5] = [Client::App, Client::Sibling, Client::Public, Client::Frozen, Client::Stranger];
 
-    /// Its name in `world.toml`.
+    /// Its name in `fuzz-world.toml`.
     pub fn name(self) -> &'static str {
         match self {
             Client::App => "app",
@@ -225,7 +225,7 @@ impl World {
     }
 
     /// Signs `families` in afresh (the victim is refreshed once too), so every case starts from the
-    /// state `world.toml` describes.
+    /// state `fuzz-world.toml` describes.
     pub async fn establish(&mut self, wire: &Wire, families: &[Family]) -> Result<(), FuzzError> {
         let scenario = scenario()?;
         for family in families {
@@ -238,7 +238,7 @@ impl World {
                     .steps
                     .iter()
                     .find(|s| s.name == name)
-                    .ok_or_else(|| FuzzError::World(format!("world.toml has no step `{name}`")))?;
+                    .ok_or_else(|| FuzzError::World(format!("fuzz-world.toml has no step `{name}`")))?;
                 let performed = perform(wire, &mut self.ctx, &step.action).await.map_err(|e| match e {
                     StepFailure::Wire(error) => FuzzError::Wire(error),
                     other => FuzzError::World(other.to_string()),

@@ -22,8 +22,9 @@ pub use claims::Claims;
 pub use parse::{parse_scenario, parse_scenario_with};
 
 /// Loads every scenario under `paths` (files, or directories searched recursively for `*.toml`),
-/// sorted by path. Fails with every problem found when any file is invalid, or when two files
-/// share an id.
+/// sorted by path, against the embedded claims registry overridden by a `claims.toml` in each
+/// directory given (or beside each file given). Fails with every problem found when any file is
+/// invalid, or when two files share an id.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     let mut files = Vec::new();
     for path in paths {
@@ -36,17 +37,45 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
         let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
         texts.push((file, text));
     }
-    load_texts(texts.iter().map(|(path, text)| (path.as_path(), text.as_str())))
+    let claims = registry(paths)?;
+    load_texts_with(texts.iter().map(|(path, text)| (path.as_path(), text.as_str())), &claims)
+}
+
+/// The embedded claims registry, overridden by the `claims.toml` of each directory in `paths`
+/// (of each file's directory, for files).
+fn registry(paths: &[PathBuf]) -> Result<Claims, LoadError> {
+    let mut claims = Claims::embedded().map_err(LoadError::Invalid)?;
+    let mut seen = Vec::new();
+    for path in paths {
+        let dir = if path.is_dir() { path.as_path() } else { path.parent().unwrap_or(Path::new(".")) };
+        let file = dir.join(claims::FILE_NAME);
+        if seen.contains(&file) || !file.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
+        claims = claims.overridden_by(Claims::parse(&file, &text).map_err(LoadError::Invalid)?);
+        seen.push(file);
+    }
+    Ok(claims)
 }
 
 /// Checks scenario files already in memory (the embedded suite), each given with the name its
-/// diagnostics use (`scenarios/<file>.toml`), in the order given. Fails like [`load`].
+/// diagnostics use (`scenarios/<file>.toml`), in the order given, against the embedded claims
+/// registry. Fails like [`load`].
 pub fn load_texts<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<Vec<Scenario>, LoadError> {
+    load_texts_with(files, &Claims::embedded().map_err(LoadError::Invalid)?)
+}
+
+/// [`load_texts`] against `claims`.
+pub fn load_texts_with<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a str)>,
+    claims: &Claims,
+) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut problems = Vec::new();
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (file, text) in files {
-        match parse_scenario(file, text) {
+        match parse_scenario_with(file, text, claims) {
             Ok(scenario) => {
                 if let Some(first) = ids.insert(scenario.id.clone(), file.to_path_buf()) {
                     let at = text.find("id").unwrap_or(0);
@@ -68,9 +97,9 @@ pub fn load_texts<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> R
 }
 
 /// TOML files a directory of scenarios may hold that are not scenarios: `KILLS.toml` lists which
-/// scenarios each reference fault must fail (`harness/tests/suite_kill_rate.rs`). Named explicitly,
-/// they are still loaded (and refused) as scenarios.
-pub const NOT_SCENARIOS: [&str; 1] = ["KILLS.toml"];
+/// scenarios each reference fault must fail (`harness/tests/suite_kill_rate.rs`), `claims.toml`
+/// is the claims registry. Named explicitly, they are still loaded (and refused) as scenarios.
+pub const NOT_SCENARIOS: [&str; 2] = ["KILLS.toml", claims::FILE_NAME];
 
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let io = |source| LoadError::Io { path: path.to_path_buf(), source };
