@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::action::ActionKind;
 use super::format::{BodyShape, ClientAuth, Outcome, SecretChoice};
 use super::template::Template;
 use crate::report::Evidence;
@@ -105,7 +106,7 @@ pub struct Step {
     pub captures: Vec<(String, Vec<String>)>,
 }
 
-/// What a step does.
+/// What a step does: one variant per [`ActionKind`].
 #[derive(Debug, Clone)]
 pub enum Action {
     /// Password sign-in.
@@ -240,40 +241,27 @@ pub enum Action {
 }
 
 impl Action {
-    /// The key used in files and reports.
-    pub fn kind(&self) -> &'static str {
+    /// Its kind, which names it in files and reports and says what it yields.
+    pub fn kind(&self) -> ActionKind {
         match self {
-            Action::SignIn { .. } => "sign_in",
-            Action::Refresh { .. } => "refresh",
-            Action::GetTokens { .. } => "get_tokens",
-            Action::RevokeToken { .. } => "revoke_token",
-            Action::OAuthRevoke(_) => "oauth_revoke",
-            Action::OAuthToken(_) => "oauth_token",
-            Action::UserInfo { .. } => "userinfo",
-            Action::GetUser { .. } => "get_user",
-            Action::GlobalSignOut { .. } => "global_sign_out",
-            Action::AdminSignOut { .. } => "admin_sign_out",
-            Action::DisableUser { .. } => "disable_user",
-            Action::EnableUser { .. } => "enable_user",
-            Action::UpdateClient { .. } => "update_client",
-            Action::Call { .. } => "call",
-            Action::Http { .. } => "http",
-            Action::Decode { .. } => "decode",
-            Action::VerifyOffline { .. } => "verify_offline",
+            Action::SignIn { .. } => ActionKind::SignIn,
+            Action::Refresh { .. } => ActionKind::Refresh,
+            Action::GetTokens { .. } => ActionKind::GetTokens,
+            Action::RevokeToken { .. } => ActionKind::RevokeToken,
+            Action::OAuthRevoke(_) => ActionKind::OAuthRevoke,
+            Action::OAuthToken(_) => ActionKind::OAuthToken,
+            Action::UserInfo { .. } => ActionKind::UserInfo,
+            Action::GetUser { .. } => ActionKind::GetUser,
+            Action::GlobalSignOut { .. } => ActionKind::GlobalSignOut,
+            Action::AdminSignOut { .. } => ActionKind::AdminSignOut,
+            Action::DisableUser { .. } => ActionKind::DisableUser,
+            Action::EnableUser { .. } => ActionKind::EnableUser,
+            Action::UpdateClient { .. } => ActionKind::UpdateClient,
+            Action::Call { .. } => ActionKind::Call,
+            Action::Http { .. } => ActionKind::Http,
+            Action::Decode { .. } => ActionKind::Decode,
+            Action::VerifyOffline { .. } => ActionKind::VerifyOffline,
         }
-    }
-
-    /// Whether the step talks to the target (and so has a response).
-    pub fn is_remote(&self) -> bool {
-        !matches!(self, Action::Decode { .. } | Action::VerifyOffline { .. })
-    }
-
-    /// Whether the step yields `access_token`, `id_token` (and maybe `refresh_token`) outputs.
-    pub fn yields_tokens(&self) -> bool {
-        matches!(
-            self,
-            Action::SignIn { .. } | Action::Refresh { .. } | Action::GetTokens { .. } | Action::OAuthToken(_)
-        )
     }
 }
 
