@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::action::ActionKind;
+use super::action::{ActionKind, action_kinds};
 use super::format::{BodyShape, ClientAuth, Outcome, SecretChoice};
 use super::template::Template;
 use crate::report::Evidence;
@@ -240,30 +240,20 @@ pub enum Action {
     },
 }
 
-impl Action {
-    /// Its kind, which names it in files and reports and says what it yields.
-    pub fn kind(&self) -> ActionKind {
-        match self {
-            Action::SignIn { .. } => ActionKind::SignIn,
-            Action::Refresh { .. } => ActionKind::Refresh,
-            Action::GetTokens { .. } => ActionKind::GetTokens,
-            Action::RevokeToken { .. } => ActionKind::RevokeToken,
-            Action::OAuthRevoke(_) => ActionKind::OAuthRevoke,
-            Action::OAuthToken(_) => ActionKind::OAuthToken,
-            Action::UserInfo { .. } => ActionKind::UserInfo,
-            Action::GetUser { .. } => ActionKind::GetUser,
-            Action::GlobalSignOut { .. } => ActionKind::GlobalSignOut,
-            Action::AdminSignOut { .. } => ActionKind::AdminSignOut,
-            Action::DisableUser { .. } => ActionKind::DisableUser,
-            Action::EnableUser { .. } => ActionKind::EnableUser,
-            Action::UpdateClient { .. } => ActionKind::UpdateClient,
-            Action::Call { .. } => ActionKind::Call,
-            Action::Http { .. } => ActionKind::Http,
-            Action::Decode { .. } => ActionKind::Decode,
-            Action::VerifyOffline { .. } => ActionKind::VerifyOffline,
+// Generated from the action table, so each of its rows must name a variant of `Action`.
+macro_rules! kind_of_action {
+    ($( #[doc = $about:literal] $variant:ident: $key:ident($file:ty) => $outputs:ident, settles: $settles:literal; )*) => {
+        impl Action {
+            /// Its kind, which names it in files and reports and says what it yields.
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $( Action::$variant { .. } => ActionKind::$variant, )*
+                }
+            }
         }
-    }
+    };
 }
+action_kinds!(kind_of_action);
 
 /// A hosted-endpoint call.
 #[derive(Debug, Clone)]
