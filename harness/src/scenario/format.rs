@@ -33,7 +33,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::action::{ActionKind, action_kinds};
+use super::action::action_kinds;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -108,9 +108,10 @@ pub struct UserFixture {
     pub attributes: BTreeMap<String, String>,
 }
 
+// The step's action keys are the action table's rows, one field each, so the table is the list.
 macro_rules! step_file {
     ($( #[doc = $about:literal] $variant:ident: $key:ident($file:ty) => $outputs:ident, settles: $settles:literal; )*) => {
-        /// One step as written: exactly one action key (one per [`ActionKind`], documented by its
+        /// One step as written: exactly one action key (one per [`ActionKind`](super::action::ActionKind), documented by its
         /// row of the table), plus expectations and captures.
         #[derive(Debug, Clone, Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -134,11 +135,6 @@ macro_rules! step_file {
         }
 
         impl ActionFile<'_> {
-            /// Its kind.
-            pub fn kind(&self) -> ActionKind {
-                match self { $( ActionFile::$variant(_) => ActionKind::$variant, )* }
-            }
-
             /// Where it is written.
             pub fn span(&self) -> Range<usize> {
                 match self { $( ActionFile::$variant(action) => action.span(), )* }
