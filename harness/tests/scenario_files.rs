@@ -200,14 +200,12 @@ fn the_defaults_give_a_client_a_user_and_a_session() {
     let text = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nrevoke_token = { client = \"app\", token = \"{{login.refresh_token}}\" }\n";
     let scenario = parse_scenario(Path::new("short.toml"), text).expect("valid");
     assert_eq!((scenario.clients[0].name.as_str(), scenario.users[0].name.as_str()), ("app", "alice"));
-    let steps: Vec<(&str, &str)> = scenario.steps.iter().map(|s| (s.name.as_str(), s.action.kind())).collect();
+    let steps: Vec<(&str, &str)> = scenario.steps.iter().map(|s| (s.name.as_str(), s.action.kind().key())).collect();
     assert_eq!(steps, [("login", "sign_in"), ("step1", "revoke_token")], "the session signs in first");
     let unused = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nget_user = { access_token = \"x\" }\n";
     assert_eq!(parse_scenario(Path::new("unused.toml"), unused).expect("valid").steps.len(), 1);
-    let without_alice = format!(
-        "title = \"t\"\nspec = \"§1\"\n[[users]]\nname = \"bob\"\n[[steps]]\nget_user = {{ access_token = \"{{{{login.access_token}}}}\" }}\n"
-    );
-    let problems = errors(&without_alice);
+    let without_alice = "title = \"t\"\nspec = \"§1\"\n[[users]]\nname = \"bob\"\n[[steps]]\nget_user = { access_token = \"{{login.access_token}}\" }\n";
+    let problems = errors(without_alice);
     assert!(problems[0].message.contains("default session"), "{problems:?}");
     assert_eq!(problems[0].line, 6);
 }

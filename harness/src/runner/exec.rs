@@ -339,7 +339,7 @@ pub async fn perform(wire: &Wire, ctx: &mut Context, action: &Action) -> Result<
             let exchange = wire.send(&request).await?;
             let json = exchange.json();
             let mut output = StepOutput { exchange: Some(exchange), json, secrets_before, ..StepOutput::default() };
-            if remote.yields_tokens() {
+            if remote.kind().yields_tokens() {
                 let owner = match remote {
                     Action::SignIn { user, .. } => ctx.users.get(user).map(|u| u.username.clone()),
                     _ => None,

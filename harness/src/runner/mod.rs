@@ -76,11 +76,6 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
 }
 
-/// Steps whose answer depends on the state a revocation left, and which may be asked again: the
-/// first five only look; GlobalSignOut signs the same user out again, which changes nothing a
-/// first, wrongly accepted call (a revocation not yet visible) had not already changed.
-const SETTLING_KINDS: [&str; 6] = ["refresh", "get_tokens", "oauth_token", "userinfo", "get_user", "global_sign_out"];
-
 /// What a run learns and holds about its target across scenarios.
 #[derive(Debug, Clone, Default)]
 pub struct TargetState {
@@ -211,7 +206,7 @@ pub async fn run_planned_scenario(
         let exchange = performed.output.exchange.clone();
         records.push(StepRecord {
             name: step.name.clone(),
-            kind: step.action.kind().into(),
+            kind: step.action.kind().key().into(),
             request: performed.request.as_ref().map(|r| request_record(&ctx, r, request_target(r))),
             response: exchange.as_ref().map(|e| response_record(&ctx, e)),
             duration_ms: step_started.elapsed().as_millis() as u64,
@@ -247,8 +242,9 @@ pub async fn run_planned_scenario(
             let mut judged: Vec<ExpectationResult> =
                 step.expectations.iter().map(|e| judge(&ctx, &step.name, &performed.output, e, strict)).collect();
             // Against a target with a settle window (real AWS), a check that may see an eventually
-            // consistent revocation is asked again until it holds or the window closes.
-            if let Some(window) = state.settle.filter(|_| SETTLING_KINDS.contains(&step.action.kind())) {
+            // consistent revocation (its kind settles: see `scenario::action`) is asked again until it
+            // holds or the window closes.
+            if let Some(window) = state.settle.filter(|_| step.action.kind().settles()) {
                 let until = Instant::now() + window;
                 while judged.iter().any(|r| matches!(r.verdict, Verdict::Fail | Verdict::Warn))
                     && Instant::now() < until
@@ -316,7 +312,7 @@ fn prerequisite_failure(step: &Step, output: &context::StepOutput) -> Option<Str
         let detail = exchange.error_type().unwrap_or_default();
         return Some(format!("HTTP {} {detail}", exchange.status).trim_end().to_owned());
     }
-    if step.action.yields_tokens() && output.access_token.is_none() {
+    if step.action.kind().yields_tokens() && output.access_token.is_none() {
         return Some("the answer carries no access token".into());
     }
     None

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::action::ActionKind;
 use super::format::ExpectFile;
 use super::model::{Check, Expectation, ValueTest};
 use super::parse::{Checker, Scope};
@@ -14,20 +15,14 @@ impl Checker<'_> {
     pub(super) fn expectation(
         &mut self,
         expect: &Spanned<ExpectFile>,
-        kind: &str,
+        kind: ActionKind,
         scope: &Scope,
     ) -> Option<Expectation> {
         let span = expect.span();
         let e = expect.get_ref();
         let (evidence, source, claim) = self.grading(e, span.clone())?;
         let check = self.check(e, span.clone(), kind, scope)?;
-        let local = matches!(kind, "decode" | "verify_offline");
-        let fits = match &check {
-            Check::Claim { .. } => kind == "decode",
-            Check::Offline(_) => kind == "verify_offline",
-            _ => !local,
-        };
-        if !fits {
+        if !kind.admits(&check) {
             self.error(span, format!("this check does not apply to a `{kind}` step"), "here", None);
             return None;
         }
@@ -82,7 +77,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check(&mut self, e: &ExpectFile, span: Range<usize>, _kind: &str, scope: &Scope) -> Option<Check> {
+    fn check(&mut self, e: &ExpectFile, span: Range<usize>, _kind: ActionKind, scope: &Scope) -> Option<Check> {
         let mut checks = Vec::new();
         if let Some(status) = &e.status {
             checks.push(Check::Status(*status.get_ref()));

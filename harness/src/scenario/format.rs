@@ -21,9 +21,12 @@
 //! first (the default session); expectations name a claim of `scenarios/claims.toml`.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
+
+use super::action::action_kinds;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -98,57 +101,54 @@ pub struct UserFixture {
     pub attributes: BTreeMap<String, String>,
 }
 
-/// One step as written: exactly one action key, plus expectations and captures.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepFile {
-    /// How later steps refer to this one; defaults to `step<N>` (1-based).
-    pub name: Option<Spanned<String>>,
-    /// Sign in with a password (InitiateAuth USER_PASSWORD_AUTH or AdminInitiateAuth).
-    pub sign_in: Option<Spanned<SignIn>>,
-    /// Refresh with InitiateAuth/AdminInitiateAuth REFRESH_TOKEN_AUTH or REFRESH_TOKEN.
-    pub refresh: Option<Spanned<Refresh>>,
-    /// GetTokensFromRefreshToken.
-    pub get_tokens: Option<Spanned<GetTokens>>,
-    /// RevokeToken.
-    pub revoke_token: Option<Spanned<RevokeToken>>,
-    /// POST /oauth2/revoke on the client's pool domain.
-    pub oauth_revoke: Option<Spanned<HostedCall>>,
-    /// POST /oauth2/token (refresh grant) on the client's pool domain.
-    pub oauth_token: Option<Spanned<HostedCall>>,
-    /// GET /oauth2/userInfo on a pool's domain.
-    pub userinfo: Option<Spanned<UserInfo>>,
-    /// GetUser.
-    pub get_user: Option<Spanned<AccessToken>>,
-    /// GlobalSignOut.
-    pub global_sign_out: Option<Spanned<AccessToken>>,
-    /// AdminUserGlobalSignOut.
-    pub admin_sign_out: Option<Spanned<UserRef>>,
-    /// AdminDisableUser.
-    pub disable_user: Option<Spanned<UserRef>>,
-    /// AdminEnableUser.
-    pub enable_user: Option<Spanned<UserRef>>,
-    /// UpdateUserPoolClient (a whole-configuration replace).
-    pub update_client: Option<Spanned<UpdateClient>>,
-    /// Any AWS JSON operation with any body.
-    pub call: Option<Spanned<RawCall>>,
-    /// Any HTTP request, for the odd cases.
-    pub http: Option<Spanned<RawHttp>>,
-    /// Decode a JWT locally (header and claims become outputs).
-    pub decode: Option<Spanned<TokenArg>>,
-    /// Verify a JWT offline against the pool's JWKS (signature, exp, iss, token_use).
-    pub verify_offline: Option<Spanned<VerifyOffline>>,
-    /// Expectations; a step without any must succeed (it is a prerequisite).
-    #[serde(default)]
-    pub expect: Vec<Spanned<ExpectFile>>,
-    /// Named values for later steps: `{ rt = "body.AuthenticationResult.RefreshToken" }`.
-    #[serde(default)]
-    pub capture: BTreeMap<String, Spanned<String>>,
-    /// Suite-wide checks this step opts out of, by their claim (`no-echo`, `no-5xx`,
-    /// `typed-errors`), where the spec says the check does not apply.
-    #[serde(default)]
-    pub exempt: Vec<Spanned<String>>,
+// The step's action keys are the action table's rows, one field each, so the table is the list.
+macro_rules! step_file {
+    ($( #[doc = $about:literal] $variant:ident: $key:ident($file:ty) => $outputs:ident, settles: $settles:literal; )*) => {
+        /// One step as written: exactly one action key (one per [`ActionKind`](super::action::ActionKind), documented by its
+        /// row of the table), plus expectations and captures.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct StepFile {
+            /// How later steps refer to this one; defaults to `step<N>` (1-based).
+            pub name: Option<Spanned<String>>,
+            $( #[doc = $about] pub $key: Option<Spanned<$file>>, )*
+            /// Expectations; a step without any must succeed (it is a prerequisite).
+            #[serde(default)]
+            pub expect: Vec<Spanned<ExpectFile>>,
+            /// Named values for later steps: `{ rt = "body.AuthenticationResult.RefreshToken" }`.
+            #[serde(default)]
+            pub capture: BTreeMap<String, Spanned<String>>,
+            /// Suite-wide checks this step opts out of, by their claim (`no-echo`, `no-5xx`,
+            /// `typed-errors`), where the spec says the check does not apply.
+            #[serde(default)]
+            pub exempt: Vec<Spanned<String>>,
+        }
+
+        /// A step's action as written, borrowed from its [`StepFile`]: what the parser lowers, with
+        /// one arm per kind.
+        #[derive(Debug, Clone, Copy)]
+        pub enum ActionFile<'a> {
+            $( #[doc = $about] $variant(&'a Spanned<$file>), )*
+        }
+
+        impl ActionFile<'_> {
+            /// Where it is written.
+            pub fn span(&self) -> Range<usize> {
+                match self { $( ActionFile::$variant(action) => action.span(), )* }
+            }
+        }
+
+        impl StepFile {
+            /// The action keys present, in table order; a valid step has exactly one.
+            pub fn actions(&self) -> Vec<ActionFile<'_>> {
+                let mut found = Vec::new();
+                $( if let Some(action) = &self.$key { found.push(ActionFile::$variant(action)); } )*
+                found
+            }
+        }
+    };
 }
+action_kinds!(step_file);
 
 /// Which secret to present for a confidential client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

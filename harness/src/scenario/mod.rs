@@ -1,10 +1,11 @@
-//! Scenario files: the TOML format ([`format`]), its checked model ([`model`]), templates
-//! ([`template`]) and diagnostics ([`error`]).
+//! Scenario files: the TOML format ([`format`]), its checked model ([`model`]), the one list of
+//! action kinds ([`action`]), templates ([`template`]) and diagnostics ([`error`]).
 //!
 //! A scenario describes one documented behaviour: the fixtures it needs (pools, clients, users,
 //! a domain), the steps to run, and the expectations to judge, each with its evidence grade and
 //! source. [`load`] reads files and directories; every problem is reported with file:line:col.
 
+pub mod action;
 pub mod claims;
 pub mod error;
 mod expect;
@@ -16,6 +17,7 @@ pub mod template;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use action::ActionKind;
 pub use error::{LoadError, ScenarioError};
 pub use model::Scenario;
 pub use claims::Claims;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::action::{ActionKind, action_kinds};
 use super::claims::SuiteCheck;
 use super::format::{BodyShape, ClientAuth, Outcome, SecretChoice};
 use super::template::Template;
@@ -120,7 +121,7 @@ pub struct Step {
     pub suite_checks: Vec<SuiteCheck>,
 }
 
-/// What a step does.
+/// What a step does: one variant per [`ActionKind`].
 #[derive(Debug, Clone)]
 pub enum Action {
     /// Password sign-in.
@@ -254,43 +255,20 @@ pub enum Action {
     },
 }
 
-impl Action {
-    /// The key used in files and reports.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Action::SignIn { .. } => "sign_in",
-            Action::Refresh { .. } => "refresh",
-            Action::GetTokens { .. } => "get_tokens",
-            Action::RevokeToken { .. } => "revoke_token",
-            Action::OAuthRevoke(_) => "oauth_revoke",
-            Action::OAuthToken(_) => "oauth_token",
-            Action::UserInfo { .. } => "userinfo",
-            Action::GetUser { .. } => "get_user",
-            Action::GlobalSignOut { .. } => "global_sign_out",
-            Action::AdminSignOut { .. } => "admin_sign_out",
-            Action::DisableUser { .. } => "disable_user",
-            Action::EnableUser { .. } => "enable_user",
-            Action::UpdateClient { .. } => "update_client",
-            Action::Call { .. } => "call",
-            Action::Http { .. } => "http",
-            Action::Decode { .. } => "decode",
-            Action::VerifyOffline { .. } => "verify_offline",
+// Generated from the action table, so each of its rows must name a variant of `Action`.
+macro_rules! kind_of_action {
+    ($( #[doc = $about:literal] $variant:ident: $key:ident($file:ty) => $outputs:ident, settles: $settles:literal; )*) => {
+        impl Action {
+            /// Its kind, which names it in files and reports and says what it yields.
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $( Action::$variant { .. } => ActionKind::$variant, )*
+                }
+            }
         }
-    }
-
-    /// Whether the step talks to the target (and so has a response).
-    pub fn is_remote(&self) -> bool {
-        !matches!(self, Action::Decode { .. } | Action::VerifyOffline { .. })
-    }
-
-    /// Whether the step yields `access_token`, `id_token` (and maybe `refresh_token`) outputs.
-    pub fn yields_tokens(&self) -> bool {
-        matches!(
-            self,
-            Action::SignIn { .. } | Action::Refresh { .. } | Action::GetTokens { .. } | Action::OAuthToken(_)
-        )
-    }
+    };
 }
+action_kinds!(kind_of_action);
 
 /// A hosted-endpoint call.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 //! From file text to a checked [`Scenario`]: TOML with spans, then every rule serde cannot
-//! express, each violation reported at its place in the file.
+//! express, each violation reported at its place in the file. Each step's action is lowered in
+//! `lower.rs`, kind by kind.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -7,19 +8,18 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use super::action::ActionKind;
 use super::claims::{Claims, SuiteCheck};
 use super::error::ScenarioError;
-use super::format::{HostedCall, ScenarioFile, StepFile};
+use super::format::{ScenarioFile, StepFile};
 use super::model::{
-    Action, CallBody, ClientSpec, DEFAULT_CLIENT, DEFAULT_FLOWS, DEFAULT_SESSION, DEFAULT_USER, Expectation, Hosted,
-    MAIN_POOL, PoolSpec, Scenario, Step, UserSpec,
+    Action, ClientSpec, DEFAULT_CLIENT, DEFAULT_FLOWS, DEFAULT_SESSION, DEFAULT_USER, Expectation, MAIN_POOL,
+    PoolSpec, Scenario, Step, UserSpec,
 };
 use super::template::{FixtureKind, Reference, Template};
 use crate::cognito::EXPLICIT_AUTH_FLOWS;
 
-/// Outputs every remote step has; token steps add the token names, `decode` has `claims`/`header`.
-const REMOTE_OUTPUTS: [&str; 3] = ["status", "body", "header"];
-const TOKEN_OUTPUTS: [&str; 3] = ["access_token", "id_token", "refresh_token"];
+mod lower;
 
 fn is_kebab(text: &str) -> bool {
     !text.is_empty()
@@ -78,7 +78,7 @@ pub(super) struct Scope {
     pools: BTreeMap<String, bool>,
     clients: BTreeMap<String, String>,
     users: BTreeSet<String>,
-    steps: BTreeMap<String, &'static str>,
+    steps: BTreeMap<String, ActionKind>,
     captures: BTreeSet<String>,
     /// The default session may be referred to (no step of its name in the file).
     default_session: bool,
@@ -409,21 +409,11 @@ impl<'a> Checker<'a> {
                 }
             }
             Reference::Step { step, path } => {
-                let session = (scope.default_session && step == DEFAULT_SESSION).then_some("sign_in");
+                let session = (scope.default_session && step == DEFAULT_SESSION).then_some(ActionKind::SignIn);
                 let Some(kind) = scope.steps.get(step).copied().or(session) else {
                     return Err(format!("no step named `{step}` before this one"));
                 };
-                let output = path[0].as_str();
-                let valid = match kind {
-                    "decode" => matches!(output, "claims" | "header") && path.len() >= 2,
-                    "verify_offline" => output == "claims" && path.len() >= 2,
-                    kind => {
-                        (REMOTE_OUTPUTS.contains(&output) && (output == "status" || path.len() >= 2))
-                            || (TOKEN_OUTPUTS.contains(&output)
-                                && matches!(kind, "sign_in" | "refresh" | "get_tokens" | "oauth_token"))
-                    }
-                };
-                if valid { Ok(()) } else { Err(format!("a `{kind}` step has no output `{}`", path.join("."))) }
+                if kind.outputs().has(path) { Ok(()) } else { Err(format!("a `{kind}` step has no output `{}`", path.join("."))) }
             }
         }
     }
@@ -478,7 +468,7 @@ impl<'a> Checker<'a> {
         let mut exempt = Vec::new();
         for name in &step.exempt {
             match SuiteCheck::named(name.get_ref()) {
-                Some(_) if !action.is_remote() => {
+                Some(_) if !action.kind().is_remote() => {
                     let message = format!("a `{}` step answers nothing: no suite-wide check applies", action.kind());
                     self.error(name.span(), message, "here", None);
                 }
@@ -491,225 +481,10 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if !action.is_remote() {
+        if !action.kind().is_remote() {
             return Vec::new();
         }
         let stated: Vec<SuiteCheck> = expectations.iter().filter_map(|e| SuiteCheck::of(&e.check)).collect();
         SuiteCheck::ALL.into_iter().filter(|suite| !exempt.contains(suite) && !stated.contains(suite)).collect()
-    }
-
-    fn action(&mut self, step: &StepFile, span: Range<usize>, scope: &Scope) -> Option<Action> {
-        let mut found: Vec<(&'static str, Range<usize>)> = Vec::new();
-        macro_rules! present {
-            ($($field:ident),*) => {
-                $( if let Some(value) = &step.$field { found.push((stringify!($field), value.span())); } )*
-            };
-        }
-        present!(
-            sign_in,
-            refresh,
-            get_tokens,
-            revoke_token,
-            oauth_revoke,
-            oauth_token,
-            userinfo,
-            get_user,
-            global_sign_out,
-            admin_sign_out,
-            disable_user,
-            enable_user,
-            update_client,
-            call,
-            http,
-            decode,
-            verify_offline
-        );
-        if found.len() != 1 {
-            let (at, message) = match found.get(1) {
-                Some((_, second)) => (second.clone(), "a step has exactly one action; this is a second one"),
-                None => (span, "this step has no action"),
-            };
-            self.error(at, message, "here", Some("actions: sign_in, refresh, get_tokens, revoke_token, oauth_revoke, oauth_token, userinfo, get_user, global_sign_out, admin_sign_out, disable_user, enable_user, update_client, call, http, decode, verify_offline"));
-            return None;
-        }
-        Some(self.lower_action(step, scope))
-    }
-
-    fn lower_action(&mut self, step: &StepFile, scope: &Scope) -> Action {
-        if let Some(s) = &step.sign_in {
-            let s = s.get_ref();
-            return Action::SignIn {
-                client: self.client_ref(&s.client, scope),
-                user: self.user_ref(&s.user, scope),
-                admin: s.admin,
-                secret_hash: s.secret_hash,
-                hash_username: s.hash_username.as_ref().map(|h| h.get_ref().clone()),
-            };
-        }
-        if let Some(r) = &step.refresh {
-            let r = r.get_ref();
-            let flow = r.flow.as_ref().map_or("REFRESH_TOKEN_AUTH".to_owned(), |f| f.get_ref().clone());
-            if let Some(f) =
-                r.flow.as_ref().filter(|f| !matches!(f.get_ref().as_str(), "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN"))
-            {
-                self.error(f.span(), "flow is `REFRESH_TOKEN_AUTH` or `REFRESH_TOKEN`", "here", None);
-            }
-            return Action::Refresh {
-                client: self.client_ref(&r.client, scope),
-                refresh_token: self.template(&r.refresh_token, scope),
-                flow,
-                admin: r.admin,
-                secret_hash: r.secret_hash,
-            };
-        }
-        if let Some(g) = &step.get_tokens {
-            let g = g.get_ref();
-            return Action::GetTokens {
-                client: self.client_ref(&g.client, scope),
-                refresh_token: self.template(&g.refresh_token, scope),
-                secret: g.secret,
-            };
-        }
-        if let Some(r) = &step.revoke_token {
-            let r = r.get_ref();
-            return Action::RevokeToken {
-                client: self.client_ref(&r.client, scope),
-                token: self.template(&r.token, scope),
-                secret: r.secret,
-                client_id: r.client_id.as_ref().map(|c| self.template(c, scope)),
-                revoke_associated_sessions: r.revoke_associated_sessions.as_ref().map(|v| v.get_ref().clone()),
-            };
-        }
-        if let Some(h) = &step.oauth_revoke {
-            return Action::OAuthRevoke(self.hosted(h, scope));
-        }
-        if let Some(h) = &step.oauth_token {
-            return Action::OAuthToken(self.hosted(h, scope));
-        }
-        if let Some(u) = &step.userinfo {
-            let span = u.span();
-            let u = u.get_ref();
-            let pool = self.pool_ref(u.pool.as_ref(), scope);
-            self.require_domain(&pool, span, scope);
-            return Action::UserInfo { access_token: self.template(&u.access_token, scope), pool };
-        }
-        if let Some(a) = &step.get_user {
-            return Action::GetUser { access_token: self.template(&a.get_ref().access_token, scope) };
-        }
-        if let Some(a) = &step.global_sign_out {
-            return Action::GlobalSignOut { access_token: self.template(&a.get_ref().access_token, scope) };
-        }
-        if let Some(u) = &step.admin_sign_out {
-            return Action::AdminSignOut { user: self.user_ref(&u.get_ref().user, scope) };
-        }
-        if let Some(u) = &step.disable_user {
-            return Action::DisableUser { user: self.user_ref(&u.get_ref().user, scope) };
-        }
-        if let Some(u) = &step.enable_user {
-            return Action::EnableUser { user: self.user_ref(&u.get_ref().user, scope) };
-        }
-        if let Some(u) = &step.update_client {
-            let u = u.get_ref();
-            return Action::UpdateClient {
-                client: self.client_ref(&u.client, scope),
-                revocation: u.revocation,
-                flows: u.flows.as_ref().map(|flows| flows.iter().map(|f| f.get_ref().clone()).collect()),
-            };
-        }
-        if let Some(c) = &step.call {
-            let span = c.span();
-            let c = c.get_ref();
-            let body = match &c.raw_body {
-                Some(raw) => CallBody::Raw(self.template(raw, scope)),
-                None => {
-                    let json = serde_json::to_value(&c.body).unwrap_or_default();
-                    self.json_templates(&json, span, scope);
-                    CallBody::Json(json)
-                }
-            };
-            return Action::Call { operation: c.operation.get_ref().clone(), body };
-        }
-        if let Some(h) = &step.http {
-            let span = h.span();
-            let h = h.get_ref();
-            let domain = h.domain.as_ref().map(|d| {
-                let pool = self.pool_ref(Some(d), scope);
-                self.require_domain(&pool, d.span(), scope);
-                pool
-            });
-            let headers = h
-                .headers
-                .iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), self.template_at(value, span.clone(), scope)))
-                .collect();
-            if h.form.is_some() && !h.body.is_empty() {
-                self.error(span.clone(), "`http` takes `body` or `form`, not both", "here", None);
-            }
-            let form = h.form.as_ref().map(|pairs| {
-                pairs.iter().map(|(name, value)| (name.clone(), self.template_at(value, span.clone(), scope))).collect()
-            });
-            let basic = h.basic.as_ref().map(|basic| self.template(basic, scope));
-            let body = self.template_at(&h.body, span, scope);
-            return Action::Http {
-                method: h.method.get_ref().clone(),
-                path: self.template(&h.path, scope),
-                domain,
-                headers,
-                body,
-                form,
-                basic,
-            };
-        }
-        if let Some(d) = &step.decode {
-            return Action::Decode { token: self.template(&d.get_ref().token, scope) };
-        }
-        if let Some(v) = &step.verify_offline {
-            let v = v.get_ref();
-            return Action::VerifyOffline {
-                token: self.template(&v.token, scope),
-                pool: self.pool_ref(v.pool.as_ref(), scope),
-            };
-        }
-        unreachable!("action() checked that exactly one action is present")
-    }
-
-    fn json_templates(&mut self, value: &serde_json::Value, span: Range<usize>, scope: &Scope) {
-        match value {
-            serde_json::Value::String(text) => {
-                self.template_at(text, span, scope);
-            }
-            serde_json::Value::Array(items) => {
-                items.iter().for_each(|item| self.json_templates(item, span.clone(), scope))
-            }
-            serde_json::Value::Object(map) => {
-                map.values().for_each(|item| self.json_templates(item, span.clone(), scope))
-            }
-            _ => {}
-        }
-    }
-
-    fn require_domain(&mut self, pool: &str, span: Range<usize>, scope: &Scope) {
-        if scope.pools.get(pool) == Some(&false) {
-            let help = format!("add `[[pools]] name = \"{pool}\"` with `domain = true`");
-            self.error(span, format!("pool `{pool}` has no hosted domain"), "needs a domain", Some(&help));
-        }
-    }
-
-    fn hosted(&mut self, hosted: &Spanned<HostedCall>, scope: &Scope) -> Hosted {
-        let span = hosted.span();
-        let h = hosted.get_ref();
-        let client = self.client_ref(&h.client, scope);
-        if let Some(pool) = scope.clients.get(&client).cloned() {
-            self.require_domain(&pool, span.clone(), scope);
-        }
-        Hosted {
-            client,
-            token: h.token.as_ref().map(|t| self.template(t, scope)),
-            auth: h.auth,
-            secret: h.secret,
-            form: h.form.iter().map(|(k, v)| (k.clone(), self.template_at(v, span.clone(), scope))).collect(),
-            authorization: h.authorization.as_ref().map(|a| self.template_at(a, span.clone(), scope)),
-            content_type: h.content_type.clone(),
-        }
     }
 }
