@@ -21,6 +21,7 @@ use super::file::{Baseline, ExpectationKey, KnownIssue};
 use crate::report::model::Volatile;
 use crate::report::{ExpectationResult, ScenarioResult, Verdict};
 use crate::runner::judge::describe;
+use crate::runner::suite_checks::EVERY_STEP;
 use crate::scenario::Scenario;
 
 /// A pre-filled reason is cut to this many characters: enough to recognise the observation.
@@ -235,27 +236,23 @@ pub fn unknown_entries<'a>(baseline: &'a Baseline, suite: &[Scenario]) -> Vec<&'
     let stated: BTreeSet<ExpectationKey> = suite
         .iter()
         .flat_map(|scenario| {
-            scenario.steps.iter().flat_map(move |step| {
+            let steps = scenario.steps.iter().flat_map(move |step| {
                 step.expectations.iter().map(move |e| ExpectationKey {
                     scenario: scenario.id.clone(),
                     step: step.name.clone(),
                     check: describe(&e.check),
                 })
-            })
+            });
+            // A suite-wide check is reported once per scenario, under every step.
+            let suite_wide = scenario.suite_checks.iter().map(move |(_, e)| ExpectationKey {
+                scenario: scenario.id.clone(),
+                step: EVERY_STEP.into(),
+                check: describe(&e.check),
+            });
+            steps.chain(suite_wide)
         })
         .collect();
-    // A suite-wide check is reported once per scenario, under the steps that broke it.
-    let suite_wide: BTreeSet<(&str, String)> = suite
-        .iter()
-        .flat_map(|scenario| scenario.suite_checks.iter().map(|(_, e)| (scenario.id.as_str(), describe(&e.check))))
-        .collect();
-    baseline
-        .known
-        .iter()
-        .filter(|known| {
-            !stated.contains(&known.key) && !suite_wide.contains(&(known.key.scenario.as_str(), known.key.check.clone()))
-        })
-        .collect()
+    baseline.known.iter().filter(|known| !stated.contains(&known.key)).collect()
 }
 
 #[cfg(test)]

@@ -29,8 +29,9 @@ impl<'a> SuiteTally<'a> {
         }
     }
 
-    /// One result per check that judged any step: a pass over every step, or what the steps that
-    /// broke it did (the first one's expected and actual values).
+    /// One result per check that judged any step, under [`EVERY_STEP`] (so a baseline's entry keeps
+    /// its key whichever steps break it): a pass, or the worst verdict with what each step that
+    /// broke the check did.
     pub(super) fn finish(self) -> Vec<ExpectationResult> {
         let mut results = Vec::new();
         for (suite, _) in self.bound {
@@ -38,18 +39,20 @@ impl<'a> SuiteTally<'a> {
                 self.judged.iter().filter(|(s, _)| s == suite).map(|(_, result)| result).collect();
             let Some(first) = judged.first() else { continue };
             let broken: Vec<&ExpectationResult> = judged.iter().copied().filter(|r| r.verdict != Verdict::Pass).collect();
-            let mut result = match broken.first() {
-                None => ExpectationResult { step: EVERY_STEP.into(), ..(*first).clone() },
+            let result = match broken.first() {
+                None => ExpectationResult {
+                    step: EVERY_STEP.into(),
+                    expected: String::new(),
+                    actual: String::new(),
+                    ..(*first).clone()
+                },
                 Some(worst) => ExpectationResult {
-                    step: broken.iter().map(|r| r.step.as_str()).collect::<Vec<_>>().join(", "),
+                    step: EVERY_STEP.into(),
                     verdict: Verdict::combine(broken.iter().map(|r| r.verdict)),
+                    actual: broken.iter().map(|r| format!("step `{}`: {}", r.step, r.actual)).collect::<Vec<_>>().join("\n"),
                     ..(*worst).clone()
                 },
             };
-            if broken.is_empty() {
-                result.expected.clear();
-                result.actual.clear();
-            }
             results.push(result);
         }
         results
@@ -100,8 +103,9 @@ mod tests {
         tally.judge(&ctx, &scenario.steps[1], &answer(503, "down"), false);
         let results = tally.finish();
         let no_5xx = results.iter().find(|r| r.claim.as_deref() == Some("no-5xx")).unwrap();
-        assert_eq!((no_5xx.step.as_str(), no_5xx.verdict), ("a, b", Verdict::Warn));
+        assert_eq!((no_5xx.step.as_str(), no_5xx.verdict), (EVERY_STEP, Verdict::Warn));
+        assert_eq!(no_5xx.actual, "step `a`: 500\nstep `b`: 503");
         let typed = results.iter().find(|r| r.claim.as_deref() == Some("typed-errors")).unwrap();
-        assert_eq!(typed.step, "a", "step b is exempt from typed-errors");
+        assert!(typed.actual.starts_with("step `a`: ") && !typed.actual.contains("step `b`"), "b is exempt: {}", typed.actual);
     }
 }

@@ -201,7 +201,7 @@ mod tests {
     use crate::scenario::ScenarioError;
 
     const HEADER: &str =
-        "id = \"x\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\nname = \"alice\"\n";
+        "id = \"bad\"\ntitle = \"t\"\nspec = \"§1\"\n[[clients]]\nname = \"app\"\n[[users]]\nname = \"alice\"\n";
 
     fn errors(steps: &str) -> Vec<ScenarioError> {
         parse_scenario(Path::new("bad.toml"), &format!("{HEADER}{steps}")).expect_err("must be refused")
