@@ -20,6 +20,7 @@
 //!     FAIL        revoke-twice
 //!     ERROR       sign-in-basic
 //!     (citations such as spec §3 E4 are anchors of docs/spec.md)
+//! claims broken: E1 (1)
 //! 3 scenarios: 1 pass, 1 fail, 1 error
 //! target: reference (http://127.0.0.1:4566); faults: slow-revoke
 //! wall time: 3s 200ms
@@ -297,6 +298,19 @@ fn render_summary(out: &mut impl Write, report: &RunReport, palette: Palette) ->
         }
         let dim = palette.dim();
         writeln!(out, "{INDENT}{dim}{SPEC_NOTE}{dim:#}")?;
+        // The facts the target departs from, with how many scenarios show it: what an emulator's
+        // author fixes, rather than which files failed.
+        let mut broken: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = Default::default();
+        for scenario in &report.scenarios {
+            let unmet = scenario.expectations.iter().filter(|e| matches!(e.verdict, Verdict::Fail | Verdict::Warn));
+            for claim in unmet.filter_map(|e| e.claim.as_deref()) {
+                broken.entry(claim).or_default().insert(&scenario.id);
+            }
+        }
+        if !broken.is_empty() {
+            let claims: Vec<String> = broken.iter().map(|(claim, ids)| format!("{claim} ({})", ids.len())).collect();
+            writeln!(out, "{strong}claims broken:{strong:#} {}", claims.join(", "))?;
+        }
     }
 
     let total = report.summary.total;
@@ -420,7 +434,8 @@ mod tests {
         assert!(!text.contains("    PASS"), "{text}");
         assert!(
             text.contains(
-                "    SKIPPED     revoke-after-delete\n    (citations such as spec §3 E4 are anchors of docs/spec.md)\n6 scenarios"
+                "    SKIPPED     revoke-after-delete\n    (citations such as spec §3 E4 are anchors of docs/spec.md)\n\
+                 claims broken: E2 (2)\n6 scenarios"
             ),
             "{text}"
         );
