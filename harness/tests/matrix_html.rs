@@ -43,6 +43,7 @@ fn transcript(scenario: &str, verdict: Verdict, expectations: &[(Evidence, Verdi
             .map(|(i, (evidence, verdict))| ExpectationLine {
                 step: "revoke".into(),
                 check: format!("check {i}"),
+                claim: Some(format!("C{i}")),
                 evidence: *evidence,
                 verdict: *verdict,
                 expected: (*verdict != Verdict::Pass).then(|| "200".into()),

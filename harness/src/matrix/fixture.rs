@@ -17,6 +17,7 @@ pub fn transcript(scenario: &str, verdict: Verdict, expectations: &[(Evidence, V
             .map(|(i, (evidence, verdict))| ExpectationLine {
                 step: "revoke".into(),
                 check: format!("check {i}"),
+                claim: Some(format!("C{i}")),
                 evidence: *evidence,
                 verdict: *verdict,
                 expected: None,

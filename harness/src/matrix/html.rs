@@ -76,6 +76,7 @@ pub fn html(matrix: &Matrix) -> String {
     summary(&mut out, matrix);
     legend(&mut out);
     table(&mut out, matrix);
+    claims_table(&mut out, matrix);
     details(&mut out, matrix);
     out.push_str("</body>\n</html>\n");
     out
@@ -156,6 +157,26 @@ fn table(out: &mut String, matrix: &Matrix) {
         );
         for cell in &row.cells {
             matrix_cell(out, cell);
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// Per claim, the scenarios that meet it over those that judged it, per target.
+fn claims_table(out: &mut String, matrix: &Matrix) {
+    if matrix.claims.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Claims</h2>\n<table class=\"claims\" id=\"claims\">\n<thead><tr><th>claim</th><th>grade</th>");
+    for target in &matrix.targets {
+        let _ = write!(out, "<th>{}</th>", escape(target));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &matrix.claims {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th><td>{}</td>", escape(&row.claim), row.grade);
+        for cell in &row.cells {
+            let _ = write!(out, "<td>{}</td>", escape(&cell.label()));
         }
         out.push_str("</tr>\n");
     }

@@ -36,7 +36,7 @@ pub fn summary_markdown(matrix: &Matrix) -> String {
     out
 }
 
-/// The whole matrix: a title, the summary table and the scenario table.
+/// The whole matrix: a title, the summary table, the scenario table and the claims table.
 pub fn markdown(matrix: &Matrix) -> String {
     let mut out = String::from("# Conformance matrix\n\n");
     if let Some(baseline) = matrix.baseline() {
@@ -74,7 +74,32 @@ pub fn markdown(matrix: &Matrix) -> String {
         }
         out.push('\n');
     }
+    claims_markdown(&mut out, matrix);
     out
+}
+
+/// The claims table: per claim, the scenarios that meet it over those that judged it, per target.
+fn claims_markdown(out: &mut String, matrix: &Matrix) {
+    if matrix.claims.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n## Claims\n\nPer fact of `scenarios/claims.toml`: in how many of the scenarios that judged it the \
+         target met it (❌ some failed, ⚠️ some only warned).\n\n| claim | grade |",
+    );
+    for target in &matrix.targets {
+        let _ = write!(out, " {} |", escape(target));
+    }
+    out.push_str("\n|:---|:---|");
+    out.push_str(&":---|".repeat(matrix.targets.len()));
+    out.push('\n');
+    for row in &matrix.claims {
+        let _ = write!(out, "| {} | {} |", escape(&row.claim), row.grade);
+        for cell in &row.cells {
+            let _ = write!(out, " {} |", cell.label());
+        }
+        out.push('\n');
+    }
 }
 
 fn cell_text(cell: &Cell) -> String {

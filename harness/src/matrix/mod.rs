@@ -8,10 +8,15 @@
 //! `revoke-family`" to *how* moto answers differently in one click. Transcripts are compared as
 //! text, rendered by the caller (the snapshot renderer), so the diff reads like the snapshot files.
 //!
-//! [`markdown`](markdown()) renders a summary and the full table with links into the HTML page;
+//! Beside the scenarios, [`claims`] counts per claim of the registry how many of the scenarios
+//! checking it each target meets.
+//!
+//! [`markdown`](markdown()) renders a summary, the full table with links into the HTML page, and
+//! the claims table;
 //! [`html`](html()) renders that page: one file, inline CSS, no scripts, no external resources.
 //! Both read only the model, so they cannot disagree on a count.
 
+pub mod claims;
 #[cfg(test)]
 mod fixture;
 pub mod html;
@@ -21,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use similar::TextDiff;
 
+pub use claims::{ClaimCell, ClaimRow, claim_rows};
 pub use html::html;
 pub use markdown::{markdown, summary_markdown};
 
@@ -72,6 +78,8 @@ pub struct Matrix {
     pub rows: Vec<Row>,
     /// One summary per target, in the order of `targets`.
     pub summaries: Vec<TargetSummary>,
+    /// One row per claim the scenarios check, sorted by claim id.
+    pub claims: Vec<ClaimRow>,
 }
 
 /// One scenario across every target.
@@ -263,7 +271,8 @@ impl Matrix {
 
         let summaries =
             columns.iter().zip(&by_scenario).map(|(column, map)| summarise(&column.target, map, rows.len())).collect();
-        Self { targets: columns.iter().map(|column| column.target.clone()).collect(), rows, summaries }
+        let claims = claim_rows(&by_scenario);
+        Self { targets: columns.iter().map(|column| column.target.clone()).collect(), rows, summaries, claims }
     }
 
     /// The baseline target, when there is any column.

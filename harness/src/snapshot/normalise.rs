@@ -405,7 +405,8 @@ impl Normaliser {
         let expected = detail(&e.expected);
         let actual = detail(&e.actual);
         let rule = e.rule.as_deref().map(|rule| self.text(rule));
-        ExpectationLine { step, check, evidence: e.evidence, verdict: e.verdict, expected, actual, rule }
+        let claim = e.claim.clone();
+        ExpectationLine { step, check, claim, evidence: e.evidence, verdict: e.verdict, expected, actual, rule }
     }
 }
 

@@ -41,6 +41,9 @@ pub struct ExpectationLine {
     pub step: String,
     /// What was checked.
     pub check: String,
+    /// The claim of the registry it checks; absent for a one-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
     /// The evidence grade.
     pub evidence: Evidence,
     /// The outcome.
