@@ -164,3 +164,20 @@ fn check_warns_about_a_dangling_citation_and_still_passes_the_file() {
     assert!(stderr.contains(&warning), "{stderr}");
     assert!(stdout.contains("1 citations name nothing in docs/spec.md"), "{stdout}");
 }
+
+#[test]
+fn check_warns_about_a_dangling_citation_in_a_registry_of_ones_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "title = \"t\"\nspec = \"§3 E4\"\n\n[[steps]]\nrevoke_token = { client = \"app\", token = \"{{login.refresh_token}}\" }\nexpect = [{ status = 200, claim = \"mine\" }]\n";
+    std::fs::write(dir.path().join("mine.toml"), scenario).unwrap();
+    let registry = "[mine]\nsays = \"s\"\ngrade = \"documented\"\nsources = \"API-RT; spec §9.9\"\n";
+    std::fs::write(dir.path().join("claims.toml"), registry).unwrap();
+    let (code, stdout, stderr) = binary(&["check", "--scenarios", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let warning = format!(
+        "warning: {}:4: `API-RT; spec §9.9` names nothing in docs/spec.md: §9.9 has no anchor `#s9-9`",
+        dir.path().join("claims.toml").display()
+    );
+    assert!(stderr.contains(&warning), "{stderr}");
+    assert!(stdout.contains("1 scenario files OK"), "{stdout}");
+}

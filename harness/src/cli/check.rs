@@ -19,17 +19,29 @@ pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
     }
     let expectations: usize = scenarios.iter().map(|s| s.expectation_count()).sum();
     outln!("{} scenario files OK ({expectations} expectations)", scenarios.len())?;
-    let dangling: usize = scenarios.iter().map(|scenario| warn_dangling_citations(&scenario.file)).sum();
+    // The registries beside the files checked (a user's own `claims.toml`) cite sources too.
+    let mut registries: Vec<std::path::PathBuf> = scenarios
+        .iter()
+        .filter_map(|s| s.file.parent().map(|dir| dir.join(crate::scenario::claims::FILE_NAME)))
+        .filter(|path| path.is_file())
+        .collect();
+    registries.sort();
+    registries.dedup();
+    let files = scenarios.iter().map(|scenario| scenario.file.as_path()).chain(registries.iter().map(|p| p.as_path()));
+    let dangling: usize = files.map(warn_dangling_citations).sum();
     if dangling > 0 {
         outln!("{dangling} citations name nothing in {} (warnings on stderr)", spec::PATH)?;
     }
     Ok(Outcome::Done)
 }
 
-/// Warns, with file:line, about each citation in `file` that names nothing in the spec; returns
-/// how many. A warning, not an error: a scenario of one's own may cite one's own sources.
+/// Warns, with file:line, about each citation in `file` (a scenario, or a claims registry) that
+/// names nothing in the spec; returns how many. A warning, not an error: a scenario or claim of
+/// one's own may cite one's own sources.
 fn warn_dangling_citations(file: &Path) -> usize {
-    let Some(citations) = std::fs::read_to_string(file).ok().and_then(|text| cited::citations(&text).ok()) else {
+    let registry = file.file_name().is_some_and(|name| name == crate::scenario::claims::FILE_NAME);
+    let read = if registry { cited::claim_citations } else { cited::citations };
+    let Some(citations) = std::fs::read_to_string(file).ok().and_then(|text| read(&text).ok()) else {
         return 0;
     };
     let index = Index::embedded();
