@@ -37,8 +37,9 @@ const PASSTHROUGH: [&str; 13] = [
 
 /// The input of CreateUserPoolClient and UpdateUserPoolClient (the union of both shapes).
 ///
-/// serde cannot deny unknown members next to `flatten`, so [`config`] refuses every collected
-/// member that is not in [`PASSTHROUGH`].
+/// serde cannot deny unknown members next to `flatten`, so [`Passthrough`] refuses every
+/// collected member that is not in [`PASSTHROUGH`] while the body is decoded, before any
+/// validation, as `deny_unknown_fields` would.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientInput {
@@ -54,8 +55,27 @@ pub struct ClientInput {
     explicit_auth_flows: Option<Vec<String>>,
     enable_token_revocation: Option<bool>,
     refresh_token_rotation: Option<RotationInput>,
+    /// Accepted and ignored: the reference has no Secrets Manager, and keeps answering with the
+    /// plaintext `ClientSecret` the harness signs with (AWS answers `ClientSecretArn` instead).
+    #[serde(rename = "PublishSecretsInAWSSecretsManager")]
+    #[allow(dead_code)]
+    publish_secrets_in_aws_secrets_manager: Option<bool>,
     #[serde(flatten)]
-    passthrough: Map<String, Value>,
+    passthrough: Passthrough,
+}
+
+/// The members of [`PASSTHROUGH`] a request holds, stored as sent.
+#[derive(Debug, Default)]
+struct Passthrough(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Passthrough {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let members = Map::<String, Value>::deserialize(deserializer)?;
+        match members.keys().find(|key| !PASSTHROUGH.contains(&key.as_str())) {
+            Some(unknown) => Err(serde::de::Error::unknown_field(unknown, &PASSTHROUGH)),
+            None => Ok(Self(members)),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -138,19 +158,7 @@ fn config(input: &mut ClientInput, v: &mut Validator) -> Result<Config, ApiError
         return Err(ApiError::invalid_parameter("Refresh token rotation is not supported by the reference target."));
     }
     let explicit_auth_flows = normalise_flows(flows)?;
-    let mut settings = Map::new();
-    for (key, value) in std::mem::take(&mut input.passthrough) {
-        if !PASSTHROUGH.contains(&key.as_str()) {
-            return Err(ApiError::serialization(
-                if key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    format!("Unknown member '{key}' in request.")
-                } else {
-                    "Request body does not match the operation's input shape.".to_owned()
-                },
-            ));
-        }
-        settings.insert(key, value);
-    }
+    let settings = std::mem::take(&mut input.passthrough.0);
     Ok(Config {
         explicit_auth_flows,
         enable_token_revocation: input.enable_token_revocation.unwrap_or(true),

@@ -19,6 +19,8 @@
 mod access;
 mod auth;
 mod clients;
+pub mod cors;
+mod discovery;
 pub mod error;
 pub mod faults;
 pub mod keys;
@@ -36,6 +38,7 @@ pub mod validate;
 pub use faults::{Fault, FaultSet, UnknownFault};
 pub use secret::secret_hash;
 pub use server::{ReferenceConfig, ReferenceServer, ServeError, serve_until};
+pub use service::OPERATIONS;
 pub use store::Limits;
 
 /// The fuzz targets (`crate::fuzz_targets`) drive the decoders, the service and the hosted

@@ -3,11 +3,14 @@
 //! One listener answers everything, as Cognito's endpoints would if they shared a host:
 //! - `POST /` — the AWS JSON 1.1 API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`);
 //! - `GET /<poolId>/.well-known/jwks.json` — the pool's signing keys;
+//! - `GET /<poolId>/.well-known/openid-configuration` — its OIDC discovery document;
 //! - `/oauth2/{revoke,token,userInfo}` — a pool's hosted domain, addressed either by the Host
 //!   header (`<prefix>.auth.<region>.amazoncognito.com`, as an SDK sends it) or, for clients that
 //!   cannot set Host, by the path prefix `/_domain/<prefix>/oauth2/…`.
 //!
-//! Bodies are read up to [`ReferenceConfig::body_limit`]; anything larger gets a typed 413.
+//! Every answer carries a request id and CORS headers, and `OPTIONS` answers a preflight
+//! ([`cors`](super::cors)). Bodies are read up to [`ReferenceConfig::body_limit`]; anything
+//! larger gets a typed 413.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -24,9 +27,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::cors::{self, Surface};
 use super::error::{ApiError, ErrorType, OAuthError, OAuthErrorCode};
 use super::faults::FaultSet;
-use super::oauth;
+use super::{discovery, oauth};
 use super::pools::jwks;
 use super::service::{Service, ServiceError, TARGET_PREFIX};
 use super::store::{Limits, StoreStats};
@@ -216,9 +220,22 @@ fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<
 }
 
 async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let surface = match hosted_route(&headers, uri.path(), state.service.region()) {
+        Some((_, endpoint)) => Surface::hosted(endpoint),
+        None => Surface::Api,
+    };
+    if cors::is_preflight(&method) {
+        return cors::preflight(surface, &headers);
+    }
+    let mut response = route(&state, method, &uri, &headers, body).await;
+    cors::decorate(&mut response, surface, &headers);
+    response
+}
+
+async fn route(state: &AppState, method: Method, uri: &Uri, headers: &HeaderMap, body: Body) -> Response {
     let service = &state.service;
     let path = uri.path();
-    if let Some((prefix, endpoint)) = hosted_route(&headers, path, service.region()) {
+    if let Some((prefix, endpoint)) = hosted_route(headers, path, service.region()) {
         let pool_id = service.store.lock().domains.get(&prefix).cloned();
         let Some(pool_id) = pool_id else {
             return (
@@ -237,9 +254,9 @@ async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers
             .into_response();
         };
         return match (endpoint, &method) {
-            ("/oauth2/revoke", &Method::POST) => oauth::revoke_endpoint(service, &pool_id, &headers, &body),
-            ("/oauth2/token", &Method::POST) => oauth::token_endpoint(service, &pool_id, &headers, &body),
-            ("/oauth2/userInfo", &Method::GET | &Method::POST) => oauth::userinfo_endpoint(service, &pool_id, &headers),
+            ("/oauth2/revoke", &Method::POST) => oauth::revoke_endpoint(service, &pool_id, headers, &body),
+            ("/oauth2/token", &Method::POST) => oauth::token_endpoint(service, &pool_id, headers, &body),
+            ("/oauth2/userInfo", &Method::GET | &Method::POST) => oauth::userinfo_endpoint(service, &pool_id, headers),
             ("/oauth2/revoke" | "/oauth2/token" | "/oauth2/userInfo", _) => {
                 let mut response = OAuthError {
                     status: StatusCode::METHOD_NOT_ALLOWED,
@@ -268,13 +285,22 @@ async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers
             None => (StatusCode::NOT_FOUND, ApiError::pool_not_found(pool_id)).into_response(),
         };
     }
+    if let Some(pool_id) = path.strip_prefix('/').and_then(|p| p.strip_suffix(discovery::SUFFIX)) {
+        if method != Method::GET {
+            return not_found(path);
+        }
+        return match discovery::document(service, pool_id, headers) {
+            Some(document) => ([(header::CONTENT_TYPE, "application/json")], document.to_string()).into_response(),
+            None => (StatusCode::NOT_FOUND, ApiError::pool_not_found(pool_id)).into_response(),
+        };
+    }
     if path != "/" {
         return not_found(path);
     }
     if method != Method::POST {
         return ApiError::new(ErrorType::UnknownOperation, "The AWS JSON API answers POST only.").into_response();
     }
-    match api(service, &headers, body, state.body_limit).await {
+    match api(service, headers, body, state.body_limit).await {
         Ok(value) => {
             let mut response = value.to_string().into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));

@@ -90,6 +90,9 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// answers it: one table, so that what is decoded and what is handled cannot drift apart.
 macro_rules! operations {
     ($($name:ident($input:ty) => $handler:path,)*) => {
+        /// The operations the reference implements, as `X-Amz-Target` names them.
+        pub const OPERATIONS: &[&str] = &[$(stringify!($name),)*];
+
         /// One AWS JSON 1.1 request, decoded: its operation and input, before anything is looked
         /// up. Decoding is what a hostile client reaches first; `cargo fuzz` attacks it alone.
         #[derive(Debug)]
