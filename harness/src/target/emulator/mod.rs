@@ -207,9 +207,14 @@ impl Emulator {
         }
     }
 
+    /// The name its install goes by: its own, or its base's for a variant.
+    pub fn install_name(&self) -> &'static str {
+        self.variant_of.unwrap_or(self.name)
+    }
+
     /// Its install directory under `root` (its base's, for a variant).
     pub fn dir(&self, root: &Path) -> PathBuf {
-        root.join(self.variant_of.unwrap_or(self.name))
+        root.join(self.install_name())
     }
 
     /// Where its state directories, PID files and logs go: `root/<name>`, its own even for a
