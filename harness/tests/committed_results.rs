@@ -22,7 +22,7 @@ fn binary(args: &[&str]) -> String {
 fn the_readme_shows_the_matrix_summary_of_the_committed_snapshots() {
     let summary = binary(&["matrix", "--summary"]);
     assert!(summary.lines().count() >= 6, "a header, a rule and one row per target:\n{summary}");
-    for target in ["reference", "moto", "cognito-local", "ministack"] {
+    for target in ["reference", "moto", "cognito-local", "ministack", "ministack-auth", "fakecloud", "aws-local-run"] {
         assert!(summary.contains(&format!("| {target} |")), "{target} is in the matrix:\n{summary}");
     }
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");

@@ -1,19 +1,22 @@
-//! The suite against every target CI covers — the reference and the default emulators (moto,
-//! cognito-local, ministack), plus any named in `CC_EMULATORS` — each checked against its committed
-//! snapshots (`snapshots/<target>/*.snap`, with insta, so `cargo insta review` accepts changes) and
+//! The suite against every target CI covers — the reference, the emulators the table marks
+//! `Tested::Always` (moto, cognito-local, ministack, ministack-auth, aws-local-run), those marked
+//! `Tested::WhenInstalled` (fakecloud) when their cached build is there, plus any named in
+//! `CC_EMULATORS` — each checked against its committed snapshots (`snapshots/<target>/*.snap`, with insta, so `cargo insta review` accepts changes) and
 //! its baseline of known non-conformances (`snapshots/<target>/expected.toml`).
 //!
 //! One trial per target. Emulators are started by the harness itself on free loopback ports
 //! (`--spawn`, which installs the pinned version on first use, as `emulator install` does), so the
 //! trials need no set-up and can run side by side. A trial fails on any snapshot change or any
-//! departure from the baseline, and says which; nothing here is skipped for a missing emulator.
+//! departure from the baseline, and says which. The one exception to "install on first use" is an
+//! emulator whose build takes tens of minutes: without its cached build it is not run, and a line
+//! on stderr says so (`NOT CHECKED`), so a green run never hides it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cognito_conformance::report::RunReport;
 use cognito_conformance::snapshot;
-use cognito_conformance::target::emulator::EMULATORS;
+use cognito_conformance::target::emulator::{self, EMULATORS, Tested, install};
 use cognito_conformance::{Checked, Conformance, Suite, Target};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -21,18 +24,34 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The targets to cover: the reference, the defaults, and the opt-in ones of `CC_EMULATORS`.
-fn targets() -> Vec<String> {
+/// The targets to cover: the reference, the table's always-tested emulators, the cached ones, and
+/// the ones `CC_EMULATORS` names; plus a line for each emulator left out because it is not built.
+fn targets() -> (Vec<String>, Vec<String>) {
     let mut names = vec!["reference".to_owned()];
-    // The emulators every test run covers: the table's default set.
-    names.extend(EMULATORS.iter().filter(|e| e.default_set).map(|e| e.name.to_owned()));
     let extra = std::env::var("CC_EMULATORS").unwrap_or_default();
-    for name in extra.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
+    let extra: Vec<&str> = extra.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()).collect();
+    let root = emulator::root();
+    let mut not_checked = Vec::new();
+    for e in &EMULATORS {
+        let cached = root.as_ref().is_ok_and(|root| install::is_installed(e, root));
+        if e.tested == Tested::Always || cached || extra.contains(&e.name) {
+            names.push(e.name.to_owned());
+        } else {
+            let dir = root.as_ref().map_or_else(|error| error.to_string(), |root| e.dir(root).display().to_string());
+            not_checked.push(format!(
+                "targets: {name} NOT CHECKED: no cached build in {dir} (build it once with \
+                 `cognito-conformance emulator install {name}` and cache that directory; \
+                 CC_EMULATORS={name} builds it now)",
+                name = e.name
+            ));
+        }
+    }
+    for name in extra {
         if !names.iter().any(|known| known == name) {
             names.push(name.to_owned());
         }
     }
-    names
+    (names, not_checked)
 }
 
 /// The suite against `name`, judged against its committed baseline, through the library's front
@@ -100,6 +119,10 @@ fn check(name: &str) -> Result<(), Failed> {
 
 fn main() {
     let args = Arguments::from_args();
-    let trials = targets().into_iter().map(|name| Trial::test(name.clone(), move || check(&name))).collect();
+    let (names, not_checked) = targets();
+    for line in &not_checked {
+        eprintln!("{line}");
+    }
+    let trials = names.into_iter().map(|name| Trial::test(name.clone(), move || check(&name))).collect();
     libtest_mimic::run(&args, trials).exit();
 }

@@ -3,18 +3,27 @@
 use std::path::Path;
 
 use crate::matrix::{Column, Matrix, html::html, markdown};
+use crate::target::emulator;
 use crate::{Error, Outcome, snapshot};
 
 use crate::cli::args::MatrixArgs;
 
-/// Every target with a snapshot directory, the reference first, the rest by name.
+/// Every target with a snapshot directory: the reference first, then the emulators in the
+/// table's order (a variant beside its base), then any other by name.
 fn targets_in(dir: &Path) -> Result<Vec<String>, Error> {
     let mut names: Vec<String> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter(|entry| entry.path().is_dir())
         .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
         .collect();
-    names.sort_by_key(|name| (name != "reference", name.clone()));
+    let rank = |name: &str| {
+        if name == "reference" {
+            0
+        } else {
+            emulator::names().position(|known| known == name).map_or(usize::MAX, |i| i + 1)
+        }
+    };
+    names.sort_by_key(|name| (rank(name), name.clone()));
     Ok(names)
 }
 

@@ -8,7 +8,8 @@
 //! - UUIDs → `<uuid#1>`; JWT-shaped tokens that escaped redaction → `<token#1>`;
 //! - the value of a field that names a secret (`Password`, `client_secret`, `RefreshToken`, …)
 //!   when it is not already a placeholder → `<password#1>`, `<refresh-token#1>`, …;
-//! - ISO-8601 and HTTP (RFC 7231) timestamps, and the values of JSON members whose key names a time → `<time>`.
+//! - ISO-8601 (extended, and the basic form SigV4 uses: `20240101T000000Z`) and HTTP (RFC 7231)
+//!   timestamps, and the values of JSON members whose key names a time → `<time>`.
 //!
 //! Placeholders already present (the runner's `<refresh-token#1>`) are kept as they are. JSON
 //! bodies are re-rendered pretty with sorted keys, so a target that orders members differently
@@ -42,7 +43,7 @@ pub(crate) const PLACEHOLDER: &str = r"<[A-Za-z][A-Za-z0-9_.-]*#[0-9]+>|<time>";
 /// A JWS (three parts) or JWE (five parts) that redaction missed.
 pub(crate) const TOKEN: &str = r"eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}";
 const UUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-const TIMESTAMP: &str = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?";
+const TIMESTAMP: &str = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)|\b[0-9]{8}T[0-9]{6}Z\b|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?";
 
 /// A form field that holds a secret. The value stops at `<`, so a placeholder value is left alone.
 static FORM_SECRET: LazyLock<Regex> = LazyLock::new(|| {

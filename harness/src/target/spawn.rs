@@ -98,7 +98,7 @@ impl Spawned {
             .kill_on_drop(true)
             .spawn()
             .map_err(io)?;
-        let state = emulator.dir(&root).join(format!("state-{port}"));
+        let state = emulator.run_dir(&root).join(format!("state-{port}"));
         let mut spawned = Self { name: name.into(), child, port, log, state };
         let endpoint = format!("http://127.0.0.1:{port}");
         let wire = ready(&endpoint);

@@ -124,6 +124,9 @@ fn uuids_are_numbered_by_equality_and_times_collapse() {
     let text = format!("{first} {second} {} at 2026-01-02T03:04:05+01:00", first.to_uppercase());
     assert_eq!(normalise_text(&text, &[]), "<uuid#1> <uuid#2> <uuid#1> at <time>");
     assert_eq!(normalise_text("date: Sun, 22 Nov 2026 20:30:08 GMT.", &[]), "date: <time>.");
+    // ministack under AUTH=true quotes the clock in a SigV4 refusal.
+    let expired = "Signature expired: 20240101T000000Z is now earlier than 20261205T224639Z (20261205T225139Z - 5 min.)";
+    assert_eq!(normalise_text(expired, &[]), "Signature expired: <time> is now earlier than <time> (<time> - 5 min.)");
 }
 
 #[test]

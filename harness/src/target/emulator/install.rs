@@ -85,7 +85,7 @@ pub fn ensure_installed(emulator: &'static Emulator, root: &Path) -> Result<(), 
     let lock_path = dir.join(".install.lock");
     let lock = File::create(&lock_path).map_err(EmulatorError::io(format!("cannot create {}", lock_path.display())))?;
     if lock.try_lock().is_err() {
-        eprintln!("emulators: waiting for another install of {} to finish", emulator.name);
+        eprintln!("emulators: waiting for another install of {} to finish", emulator.install_name());
         lock.lock().map_err(EmulatorError::io(format!("cannot lock {}", lock_path.display())))?;
     }
     if !is_installed(emulator, root) {
@@ -98,9 +98,9 @@ pub fn ensure_installed(emulator: &'static Emulator, root: &Path) -> Result<(), 
 fn install_now(emulator: &'static Emulator, root: &Path) -> Result<(), EmulatorError> {
     let dir = emulator.dir(root);
     let started = Instant::now();
-    eprintln!("emulators: installing {} {} into {}", emulator.name, emulator.version, dir.display());
+    eprintln!("emulators: installing {} {} into {}", emulator.install_name(), emulator.version, dir.display());
     let _ = std::fs::remove_file(marker(emulator, root));
-    let name = emulator.name;
+    let name = emulator.install_name();
     match emulator.package {
         Package::Pip(requirements) => {
             let python = std::env::var("CC_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -161,7 +161,7 @@ fn install_now(emulator: &'static Emulator, root: &Path) -> Result<(), EmulatorE
     let marker_path = marker(emulator, root);
     std::fs::write(&marker_path, expected_marker(emulator))
         .map_err(EmulatorError::io(format!("cannot write {}", marker_path.display())))?;
-    eprintln!("emulators: installed {} {} in {} s", emulator.name, emulator.version, started.elapsed().as_secs());
+    eprintln!("emulators: installed {} {} in {} s", emulator.install_name(), emulator.version, started.elapsed().as_secs());
     Ok(())
 }
 

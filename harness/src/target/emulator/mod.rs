@@ -6,7 +6,10 @@
 //! (`~/.cache/cognito-conformance/emulators` on Linux), one directory per emulator:
 //! `installed` (marker: pinned version and package spec; a change re-installs), `venv/`, `npm/` or
 //! `bin/` (the emulator), `state-<port>/` (fresh at every start), `<port>.pid` and `<port>.log`
-//! (for `emulator start|stop|status`).
+//! (for `emulator start|stop|status`). A *variant* — the same install started in another
+//! configuration, such as `ministack-auth` — uses its base's install directory and keeps its
+//! state, PID and log files in a directory of its own name, so the two never mistake each
+//! other's processes.
 
 pub mod install;
 pub mod process;
@@ -25,6 +28,16 @@ pub enum Package {
     Cargo(&'static str),
 }
 
+/// When the test run (`tests/targets.rs`) runs the suite against an emulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tested {
+    /// Every run, installing it first if needed (an install of seconds).
+    Always,
+    /// When it is installed already — a build too slow for every run, made once and cached — and
+    /// otherwise a visible line says it was not checked. `CC_EMULATORS` naming it forces it.
+    WhenInstalled,
+}
+
 /// One emulator.
 #[derive(Debug, Clone, Copy)]
 pub struct Emulator {
@@ -36,15 +49,17 @@ pub struct Emulator {
     pub port: u16,
     /// What is installed.
     pub package: Package,
-    /// Covered by the tests by default (the others through `CC_EMULATORS`).
-    pub default_set: bool,
+    /// When the test run covers it.
+    pub tested: Tested,
+    /// The emulator whose install this one shares, started differently; `None`: its own install.
+    pub variant_of: Option<&'static str>,
     start: fn(&Launch) -> Start,
 }
 
 /// Where an emulator starts, given to its start function.
 #[derive(Debug)]
 pub struct Launch {
-    /// Its install directory.
+    /// Its install directory (its base's, for a variant).
     pub dir: PathBuf,
     /// Its fresh state directory (the working directory).
     pub state: PathBuf,
@@ -72,14 +87,39 @@ impl Start {
     }
 }
 
-/// The emulators, in the order reports and help list them.
-pub const EMULATORS: [Emulator; 5] = [
+const MINISTACK_VERSION: &str = "1.5.33";
+// Without cryptography, ministack signs tokens with a key no JWT library can load.
+const MINISTACK_PACKAGE: Package = Package::Pip(&["ministack==1.5.33", "cryptography"]);
+
+/// ministack's start, with `AUTH=true` (`auth`) or without. Under `AUTH=true` ministack enforces
+/// what it otherwise lets through — in Cognito: secret hashes, enabled auth flows, access-token
+/// checks, token signatures on refresh, disabled users' sessions — so the two are different
+/// targets with one install.
+fn ministack(l: &Launch, auth: bool) -> Start {
+    let mut start = Start::new(l.dir.join("venv/bin/ministack"), &[]);
+    // Its IoT MQTT (8883) and SFTP listeners would bind 0.0.0.0 whatever BIND_HOST says.
+    start.env = vec![
+        ("STATE_DIR", l.state.display().to_string()),
+        ("BIND_HOST", "127.0.0.1".into()),
+        ("GATEWAY_PORT", l.port.to_string()),
+        ("IOT_MTLS_ENABLED", "0".into()),
+        ("SFTP_ENABLED", "0".into()),
+    ];
+    if auth {
+        start.env.push(("AUTH", "true".into()));
+    }
+    start
+}
+
+/// The emulators, in the order reports, help and the matrix list them.
+pub const EMULATORS: [Emulator; 6] = [
     Emulator {
         name: "moto",
         version: "5.2.5",
         port: 5000,
         package: Package::Pip(&["moto[server,cognitoidp]==5.2.5"]),
-        default_set: true,
+        tested: Tested::Always,
+        variant_of: None,
         start: |l| {
             let port = l.port.to_string();
             Start::new(l.dir.join("venv/bin/moto_server"), &["-H", "127.0.0.1", "-p", &port])
@@ -90,7 +130,8 @@ pub const EMULATORS: [Emulator; 5] = [
         version: "5.3.0",
         port: 9229,
         package: Package::Npm("cognito-local@5.3.0"),
-        default_set: true,
+        tested: Tested::Always,
+        variant_of: None,
         start: |l| {
             let script = l.dir.join("npm/node_modules/cognito-local/lib/bin/start.js");
             let mut start = Start::new("node".into(), &[&script.display().to_string()]);
@@ -102,23 +143,30 @@ pub const EMULATORS: [Emulator; 5] = [
     },
     Emulator {
         name: "ministack",
-        version: "1.5.33",
+        version: MINISTACK_VERSION,
         port: 4566,
-        // Without cryptography, ministack signs tokens with a key no JWT library can load.
-        package: Package::Pip(&["ministack==1.5.33", "cryptography"]),
-        default_set: true,
-        start: |l| {
-            let mut start = Start::new(l.dir.join("venv/bin/ministack"), &[]);
-            // Its IoT MQTT (8883) and SFTP listeners would bind 0.0.0.0 whatever BIND_HOST says.
-            start.env = vec![
-                ("STATE_DIR", l.state.display().to_string()),
-                ("BIND_HOST", "127.0.0.1".into()),
-                ("GATEWAY_PORT", l.port.to_string()),
-                ("IOT_MTLS_ENABLED", "0".into()),
-                ("SFTP_ENABLED", "0".into()),
-            ];
-            start
-        },
+        package: MINISTACK_PACKAGE,
+        tested: Tested::Always,
+        variant_of: None,
+        start: |l| ministack(l, false),
+    },
+    Emulator {
+        name: "ministack-auth",
+        version: MINISTACK_VERSION,
+        port: 4567,
+        package: MINISTACK_PACKAGE,
+        tested: Tested::Always,
+        variant_of: Some("ministack"),
+        start: |l| ministack(l, true),
+    },
+    Emulator {
+        name: "fakecloud",
+        version: "0.51.0",
+        port: 4568,
+        package: Package::Cargo("fakecloud"),
+        tested: Tested::WhenInstalled,
+        variant_of: None,
+        start: |l| Start::new(install::fakecloud_bin(&l.dir), &["--addr", &format!("127.0.0.1:{}", l.port)]),
     },
     Emulator {
         name: "aws-local-run",
@@ -126,7 +174,8 @@ pub const EMULATORS: [Emulator; 5] = [
         port: 4570,
         // requests is an undeclared dependency of aws-local-run.
         package: Package::Pip(&["aws-local-run==1.1.0", "requests"]),
-        default_set: false,
+        tested: Tested::Always,
+        variant_of: None,
         start: |l| {
             let port = l.port.to_string();
             Start::new(
@@ -134,14 +183,6 @@ pub const EMULATORS: [Emulator; 5] = [
                 &["start", "--host", "127.0.0.1", "--port", &port, "--services", "cognito"],
             )
         },
-    },
-    Emulator {
-        name: "fakecloud",
-        version: "0.51.0",
-        port: 4568,
-        package: Package::Cargo("fakecloud"),
-        default_set: false,
-        start: |l| Start::new(install::fakecloud_bin(&l.dir), &["--addr", &format!("127.0.0.1:{}", l.port)]),
     },
 ];
 
@@ -166,8 +207,19 @@ impl Emulator {
         }
     }
 
-    /// Its directory under `root`.
+    /// The name its install goes by: its own, or its base's for a variant.
+    pub fn install_name(&self) -> &'static str {
+        self.variant_of.unwrap_or(self.name)
+    }
+
+    /// Its install directory under `root` (its base's, for a variant).
     pub fn dir(&self, root: &Path) -> PathBuf {
+        root.join(self.install_name())
+    }
+
+    /// Where its state directories, PID files and logs go: `root/<name>`, its own even for a
+    /// variant.
+    pub fn run_dir(&self, root: &Path) -> PathBuf {
         root.join(self.name)
     }
 
@@ -288,6 +340,31 @@ mod tests {
         assert_eq!(spec("ministack"), "pip ministack==1.5.33 cryptography");
         assert_eq!(spec("cognito-local"), "npm cognito-local@5.3.0");
         assert_eq!(spec("fakecloud"), "cargo fakecloud 0.51.0");
+    }
+
+    #[test]
+    fn a_variant_installs_as_its_base_and_runs_apart() {
+        for variant in EMULATORS.iter().filter(|e| e.variant_of.is_some()) {
+            let base = find(variant.variant_of.expect("a variant")).expect("its base is in the table");
+            assert!(base.variant_of.is_none(), "{}: a variant of a variant", variant.name);
+            assert_eq!((variant.version, variant.package), (base.version, base.package), "{}", variant.name);
+            let root = Path::new("/r");
+            assert_eq!(variant.dir(root), base.dir(root));
+            assert_ne!(variant.run_dir(root), base.run_dir(root));
+        }
+    }
+
+    #[test]
+    fn ministack_auth_is_ministack_with_auth_on() {
+        let (root, state) = (Path::new("/r"), Path::new("/r/s"));
+        let plain = find("ministack").expect("known").start(root, state, 7);
+        let auth = find("ministack-auth").expect("known").start(root, state, 7);
+        assert_eq!(plain.program, Path::new("/r/ministack/venv/bin/ministack"));
+        assert_eq!(auth.program, plain.program);
+        assert!(!plain.env.iter().any(|(k, _)| *k == "AUTH"));
+        let mut expected = plain.env;
+        expected.push(("AUTH", "true".into()));
+        assert_eq!(auth.env, expected);
     }
 
     #[test]

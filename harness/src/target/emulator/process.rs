@@ -17,7 +17,7 @@ const TAG: &str = "CC_EMULATOR_TAG";
 /// The command that starts `emulator` on `port`, in a new `state-<port>/` (older state directories
 /// whose port nothing listens on any more are removed). Not yet in a process group of its own.
 pub fn command(emulator: &Emulator, root: &Path, port: u16) -> Result<Command, EmulatorError> {
-    let dir = emulator.dir(root);
+    let dir = emulator.run_dir(root);
     prune_state_dirs(&dir);
     let state = dir.join(format!("state-{port}"));
     let _ = std::fs::remove_dir_all(&state);
@@ -80,7 +80,7 @@ fn endpoint(port: u16) -> String {
 }
 
 fn pid_file(emulator: &Emulator, root: &Path, port: u16) -> PathBuf {
-    emulator.dir(root).join(format!("{port}.pid"))
+    emulator.run_dir(root).join(format!("{port}.pid"))
 }
 
 /// Whether process `pid` is alive (a zombie has exited already).
@@ -161,7 +161,9 @@ pub async fn start(
     wait: Duration,
 ) -> Result<Started, EmulatorError> {
     install::ensure_installed(emulator, root)?;
-    let log = emulator.dir(root).join(format!("{port}.log"));
+    let run_dir = emulator.run_dir(root);
+    std::fs::create_dir_all(&run_dir).map_err(EmulatorError::io(format!("cannot create {}", run_dir.display())))?;
+    let log = run_dir.join(format!("{port}.log"));
     if let Some(pid) = running_pid(emulator, root, port) {
         if ready(&endpoint(port)).await {
             return Ok(Started { pid, endpoint: endpoint(port), log, already: true });
@@ -222,7 +224,7 @@ pub fn stop(emulator: &Emulator, root: &Path, port: u16) -> Option<u32> {
     let pid = running_pid(emulator, root, port)?;
     kill_group(pid, Duration::from_secs(10));
     let _ = std::fs::remove_file(pid_file(emulator, root, port));
-    let _ = std::fs::remove_dir_all(emulator.dir(root).join(format!("state-{port}")));
+    let _ = std::fs::remove_dir_all(emulator.run_dir(root).join(format!("state-{port}")));
     Some(pid)
 }
 
