@@ -161,7 +161,8 @@ async fn token_validities_and_units_set_expires_in_and_token_lifetimes() {
 
 #[tokio::test]
 async fn update_user_pool_client_replaces_the_whole_configuration_but_keeps_the_secret() {
-    // Spec §1.7 and Q6: members left out of an update return to their defaults.
+    // Spec §1.7: members left out of an update return to their defaults, except
+    // EnableTokenRevocation, which is kept (Q6, the reference's choice).
     let target = Target::start().await;
     let pool = target.pool().await;
     let client = target.client(&pool, json!({ "GenerateSecret": true, "EnableTokenRevocation": false })).await;
@@ -174,7 +175,7 @@ async fn update_user_pool_client_replaces_the_whole_configuration_but_keeps_the_
     let update = json!({ "UserPoolId": pool, "ClientId": client.id, "ClientName": "renamed" });
     let updated = target.call("UpdateUserPoolClient", update).await;
     let updated = updated.ok()["UserPoolClient"].clone();
-    assert_eq!(updated["EnableTokenRevocation"], true, "an omitted EnableTokenRevocation returns to true");
+    assert_eq!(updated["EnableTokenRevocation"], false, "an omitted EnableTokenRevocation is kept");
     assert_eq!(sorted_flows(&updated), DEFAULT_FLOWS, "omitted flows return to the default");
     assert_eq!(updated["ClientName"], "renamed");
     assert_eq!(updated["ClientSecret"], client.secret.as_deref().expect("secret"), "the secret survives");
@@ -184,13 +185,19 @@ async fn update_user_pool_client_replaces_the_whole_configuration_but_keeps_the_
     let message = target.try_sign_in(&client, "alice").await.expect_error("InvalidParameterException");
     assert!(message.contains("not enabled"), "{message}");
 
-    // Setting it explicitly sticks; secrets cannot be changed by an update.
-    let off = json!({ "UserPoolId": pool, "ClientId": client.id, "EnableTokenRevocation": false,
+    // Kept means kept: revocation really is still off.
+    let flows = json!({ "UserPoolId": pool, "ClientId": client.id,
         "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] });
-    let off = target.call("UpdateUserPoolClient", off).await;
-    assert_eq!(off.ok()["UserPoolClient"]["EnableTokenRevocation"], false);
+    let flows = target.call("UpdateUserPoolClient", flows).await;
+    assert_eq!(flows.ok()["UserPoolClient"]["EnableTokenRevocation"], false);
     let session = target.sign_in(&client, "alice").await;
     assert!(claims(&session.access_token).get("origin_jti").is_none(), "revocation really is off");
+    // Setting it explicitly sticks; secrets cannot be changed by an update.
+    let on = json!({ "UserPoolId": pool, "ClientId": client.id, "EnableTokenRevocation": true,
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] });
+    assert_eq!(target.call("UpdateUserPoolClient", on).await.ok()["UserPoolClient"]["EnableTokenRevocation"], true);
+    let session = target.sign_in(&client, "alice").await;
+    assert!(claims(&session.access_token).get("origin_jti").is_some(), "revocation really is on");
     let regenerate = json!({ "UserPoolId": pool, "ClientId": client.id, "GenerateSecret": true });
     target.call("UpdateUserPoolClient", regenerate).await.expect_error("SerializationException");
     let unknown = json!({ "UserPoolId": pool, "ClientId": "nosuchclient0000000000000a" });

@@ -3,7 +3,8 @@
 //! (the first one and those minted by later refreshes) — and nothing else; revoked tokens still
 //! verify offline against an unchanged JWKS; GlobalSignOut, AdminUserGlobalSignOut and
 //! AdminDisableUser revoke every family of the user even on clients with revocation disabled; and
-//! revoked stays revoked when EnableTokenRevocation is switched off and on again.
+//! revoked stays revoked when EnableTokenRevocation is switched off and on again. Sign-out is
+//! time-based: a sign-in in the same second is revoked too, one in a later second lives.
 //!
 //! This is the core property the harness checks a target for. RevokeToken's request handling case
 //! by case is in `reference_revoke_api.rs`.
@@ -13,6 +14,19 @@ mod common;
 use common::assertions::{access_refused, assert_alive, assert_no_leak, assert_revoked, refresh_refused};
 use common::{REFRESH_PATHS, Target, access_of, claims, issuer, verify_offline};
 use serde_json::json;
+
+/// Seconds since the epoch, as the reference stamps `iat` and `auth_time`.
+fn second_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after the epoch").as_secs()
+}
+
+/// Waits until the clock has entered a later second than when called.
+async fn next_second() {
+    let start = second_now();
+    while second_now() == start {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
 
 #[tokio::test]
 async fn revoke_token_kills_the_refresh_token_on_every_refresh_path() {
@@ -124,7 +138,8 @@ async fn global_sign_out_revokes_every_family_of_the_user_even_with_revocation_d
     // Spec §6.1: a second GlobalSignOut with the now-revoked token fails.
     let again = target.call("GlobalSignOut", json!({ "AccessToken": second.access_token })).await;
     assert_eq!(again.expect_error("NotAuthorizedException"), "Access Token has been revoked");
-    // A fresh sign-in starts a live family.
+    // A fresh sign-in in a later second starts a live family (spec §6.1: sign-out is time-based).
+    next_second().await;
     let fresh = target.sign_in(&enabled, "alice").await;
     assert_alive(&target, &enabled, &fresh).await;
     let invalid = target.call("GlobalSignOut", json!({ "AccessToken": "not.a.token" })).await;
@@ -208,4 +223,32 @@ async fn revoked_stays_revoked_after_enable_token_revocation_is_switched_off() {
         "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] });
     target.call("UpdateUserPoolClient", on).await.ok();
     assert_revoked(&target, &client, &revoked, &[&revoked.access_token, &refreshed]).await;
+}
+
+#[tokio::test]
+async fn a_sign_in_in_the_second_of_a_global_sign_out_is_revoked_too_and_a_later_one_lives() {
+    // Spec §6.1 and the reference's choice `same-second-sign-out`: sign-out is time-based.
+    let target = Target::start().await;
+    let pool = target.pool().await;
+    let client = target.client(&pool, json!({})).await;
+    target.user(&pool, "alice").await;
+    // Retried until the sign-out and the sign-in after it fall in one second, as they almost
+    // always do; the clock is read before the one and after the other.
+    let mut same_second = None;
+    for _ in 0..20 {
+        let session = target.sign_in(&client, "alice").await;
+        let before = second_now();
+        target.call("GlobalSignOut", json!({ "AccessToken": session.access_token })).await.ok();
+        let fresh = target.sign_in(&client, "alice").await;
+        if second_now() == before {
+            same_second = Some(fresh);
+            break;
+        }
+    }
+    let fresh = same_second.expect("a sign-out and a sign-in within one second");
+    assert_revoked(&target, &client, &fresh, &[&fresh.access_token]).await;
+
+    next_second().await;
+    let later = target.sign_in(&client, "alice").await;
+    assert_alive(&target, &client, &later).await;
 }

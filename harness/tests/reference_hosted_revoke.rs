@@ -1,6 +1,6 @@
 //! `/oauth2/revoke` of a pool's domain (spec §2.1; where the spec is silent, the table in
-//! `reference/mod.rs`): public clients by `client_id`, confidential ones by Basic header or
-//! `client_secret`, the empty 200 for unknown and already revoked tokens, and every refusal —
+//! `reference/mod.rs`): public clients by `client_id`, confidential ones by Basic header only (a
+//! `client_secret` in the body is refused, as on AWS), stray parameters ignored, the empty 200 for unknown and already revoked tokens, and every refusal —
 //! missing token, wrong content type, revocation disabled, access or ID tokens, wrong, missing or
 //! malformed credentials, unknown or foreign clients, another client's token, repeated parameters.
 //!
@@ -61,15 +61,45 @@ async fn revoke_with_basic_header_and_matching_client_id_is_accepted() {
 }
 
 #[tokio::test]
-async fn revoke_with_client_secret_in_the_body_is_accepted() {
+async fn revoke_with_client_secret_in_the_body_is_invalid_client_and_revokes_nothing() {
+    // Spec §2.1: client_secret_post is refused on AWS; 401 as DG-REVEP gives invalid_client (Q8).
     let f = fixture().await;
     let session = f.target.sign_in(&f.confidential, "alice").await;
-    let form = [
-        ("token", session.refresh_token.as_str()),
-        ("client_id", &f.confidential.id),
-        ("client_secret", secret(&f.confidential)),
+    let public_session = f.target.sign_in(&f.public, "alice").await;
+    let forms = [
+        [
+            ("token", session.refresh_token.as_str()),
+            ("client_id", &f.confidential.id),
+            ("client_secret", secret(&f.confidential)),
+        ],
+        [
+            ("token", public_session.refresh_token.as_str()),
+            ("client_id", &f.public.id),
+            ("client_secret", "a-secret-it-lacks"),
+        ],
     ];
-    assert_empty_ok(&f.revoke(&form, &[]).await);
+    for form in &forms {
+        let reply = f.revoke(form, &[]).await;
+        assert_oauth_error(&reply, StatusCode::UNAUTHORIZED, "invalid_client");
+        assert_eq!(reply.headers.get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Basic"));
+    }
+    f.assert_alive(&f.confidential, &session).await;
+    f.assert_alive(&f.public, &public_session).await;
+}
+
+#[tokio::test]
+async fn revoke_ignores_a_stray_grant_type_and_hint_beside_valid_credentials() {
+    // Spec §2.1: seen on AWS (digital-evidence-archive-on-aws) with Basic and the body client_id.
+    let f = fixture().await;
+    let session = f.target.sign_in(&f.confidential, "alice").await;
+    let auth = basic(&f.confidential.id, secret(&f.confidential));
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", &f.confidential.id),
+        ("token", session.refresh_token.as_str()),
+        ("token_type_hint", "refresh_token"),
+    ];
+    assert_empty_ok(&f.revoke(&form, &[("Authorization", &auth)]).await);
     f.assert_dead(&f.confidential, &session).await;
 }
 
@@ -166,6 +196,7 @@ async fn revoke_with_wrong_or_missing_secret_is_invalid_client_and_revokes_nothi
     wrong.replace_range(0..1, if right.starts_with('a') { "b" } else { "a" });
     let wrong_basic = basic(id, &wrong);
     let empty_basic = basic(id, "");
+    let prefix_basic = basic(id, &right[..right.len() - 1]);
     let token = session.refresh_token.as_str();
     let cases: Vec<(Form, Form)> = vec![
         // No secret at all: client_id only.
@@ -174,10 +205,10 @@ async fn revoke_with_wrong_or_missing_secret_is_invalid_client_and_revokes_nothi
         (vec![("token", token)], vec![("Authorization", wrong_basic.as_str())]),
         // An empty secret in the header.
         (vec![("token", token)], vec![("Authorization", empty_basic.as_str())]),
-        // A wrong secret in the body.
+        // A wrong secret in the body (any secret in the body is refused).
         (vec![("token", token), ("client_id", id), ("client_secret", wrong.as_str())], vec![]),
         // A prefix of the right secret.
-        (vec![("token", token), ("client_id", id), ("client_secret", &right[..right.len() - 1])], vec![]),
+        (vec![("token", token)], vec![("Authorization", prefix_basic.as_str())]),
     ];
     for (form, headers) in cases {
         let reply = f.revoke(&form, &headers).await;

@@ -17,7 +17,8 @@ use cognito_conformance::scenario::template::{Segment, Template};
 use serde::Deserialize;
 
 /// Scenarios written after the migration.
-const ADDED: [&str; 1] = ["revoke-token-basic"];
+const ADDED: [&str; 3] =
+    ["revoke-token-basic", "oauth-revoke-client-secret-post-refused", "oauth-revoke-stray-grant-type-ignored"];
 
 #[derive(Debug, Deserialize)]
 struct Before {

@@ -7,7 +7,8 @@
 //! - **kept** — the request lacks the *authority* to revoke it: the exact refresh token, the issuing
 //!   client's exact id, and (for a client with a secret) its exact secret are not all in it, the
 //!   request is not a revocation, the domain is another pool's, or revocation is disabled for the
-//!   client (spec §1.4 R5–R10, §2.1, §8.4–8.10); the family must live;
+//!   client (spec §1.4 R5–R10, §2.1, §8.4–8.10); the family must live. On `/oauth2/revoke` a
+//!   secret counts only in the Basic header: client_secret_post is refused on AWS (spec §2.1);
 //! - **either** — the authority is there but the request departs from the documented form (an
 //!   unknown member, a repeated field, another content type): the spec does not say, so only the
 //!   answer's invariants are judged.
@@ -109,6 +110,17 @@ fn authority(values: &[&Value], family: Family) -> bool {
         && (!client.has_secret() || has(&|v| v.is_secret(client)))
 }
 
+/// Whether the Basic header carries `client`'s exact secret: the only place `/oauth2/revoke`
+/// takes one from (spec §2.1, §8.6).
+fn basic_has_secret(authorization: &Authorization, client: super::world::Client) -> bool {
+    match authorization {
+        Authorization::Basic { user, password, .. } => {
+            [user, password].into_iter().flatten().any(|value| value.is_secret(client))
+        }
+        _ => false,
+    }
+}
+
 /// Whether `members` are exactly the documented RevokeToken input for `family`, in any order.
 fn canonical_api_body(members: &[(String, Json)], family: Family) -> bool {
     let client = family.client();
@@ -158,6 +170,12 @@ pub fn expect(attack: &Attack, family: Family) -> Expect {
         Attack::Hosted { endpoint, .. } => *endpoint == Endpoint::Revoke && client.in_main_pool(),
     };
     if !reaches || !client.revocation() || !authority(&attack.values(), family) {
+        return Expect::Kept;
+    }
+    if let Attack::Hosted { authorization, .. } = attack
+        && client.has_secret()
+        && !basic_has_secret(authorization, client)
+    {
         return Expect::Kept;
     }
     let canonical = match attack {
@@ -268,7 +286,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_authority_keeps_and_odd_form_is_open() {
+    fn missing_authority_or_a_secret_in_the_form_keeps_and_odd_form_is_open() {
         let wrong_client = vec![Mutation::ClientId(Some(Value::ClientId(Client::Sibling, Mangle::Exact)))];
         assert_eq!(expect(&plan(Surface::RevokeApi, Family::Victim, wrong_client), Family::Victim), Expect::Kept);
         let short_secret = vec![Mutation::Secret(Some(Value::Secret(Client::App, Mangle::Prefix(10))))];
@@ -277,8 +295,9 @@ mod tests {
         assert_eq!(expect(&plan(Surface::RevokeApi, Family::Victim, access), Family::Victim), Expect::Kept);
         let extra = vec![Mutation::Extra("Unknown".into(), Value::Text("x".into()))];
         assert_eq!(expect(&plan(Surface::RevokeApi, Family::Victim, extra), Family::Victim), Expect::Either);
+        // client_secret_post is refused on AWS (spec §2.1): it must not revoke.
         let post = vec![Mutation::Auth(AuthStyle::Post)];
-        assert_eq!(expect(&plan(Surface::RevokeEndpoint, Family::Victim, post), Family::Victim), Expect::Either);
+        assert_eq!(expect(&plan(Surface::RevokeEndpoint, Family::Victim, post), Family::Victim), Expect::Kept);
         let both = vec![Mutation::Auth(AuthStyle::Both)];
         assert_eq!(expect(&plan(Surface::RevokeEndpoint, Family::Victim, both), Family::Victim), Expect::Revoked);
     }

@@ -15,7 +15,8 @@
 //! - what is decoded agrees with a plain reading of the request (RFC 6749 §2.3.1, §4.1.3 and RFC
 //!   7009 §2.1): the form is `application/x-www-form-urlencoded`, every parameter appears once,
 //!   the token (or `grant_type=refresh_token` and the refresh token) is the form's, and the client
-//!   is the Basic header's — id before the first colon, not URL-decoded — or the form's;
+//!   is the Basic header's — id before the first colon, not URL-decoded — or the form's (a
+//!   revocation never takes a `client_secret` from the form: spec §2.1);
 //! - a refusal is an OAuth error (400 or 401, an `error` code) that renders as JSON with an
 //!   `error` member (checked once per distinct error), with a fixed description or none: it can
 //!   quote nothing of the request.
@@ -33,7 +34,7 @@ use crate::reference::error::OAuthError;
 use crate::reference::{Credentials, RevokeRequest, TokenRequest};
 
 /// Every description the decoders give.
-const DESCRIPTIONS: [&str; 12] = [
+const DESCRIPTIONS: [&str; 13] = [
     "Content-Type must be application/x-www-form-urlencoded",
     "a parameter is repeated",
     "token is missing",
@@ -46,6 +47,7 @@ const DESCRIPTIONS: [&str; 12] = [
     "Basic credentials have no colon",
     "the Basic header and client_id disagree",
     "more than one client authentication method",
+    "the revocation endpoint takes the client secret in the Authorization header only",
 ];
 
 /// Runs one input; see the module docs.
@@ -90,6 +92,7 @@ fn assert_plain_reading(
     };
     if revoke {
         assert_eq!(token.as_deref(), form("token").as_deref(), "the token is not the form's");
+        assert_eq!(form("client_secret"), None, "a client_secret in the revocation form was accepted");
     } else {
         assert_eq!(form("grant_type").as_deref(), Some("refresh_token"), "accepted another grant");
         assert_eq!(token.as_deref(), form("refresh_token").as_deref(), "the refresh token is not the form's");

@@ -149,6 +149,6 @@ pub fn get_user(service: &Service, input: AccessTokenInput) -> Result<Value, Api
 pub fn global_sign_out(service: &Service, input: AccessTokenInput) -> Result<Value, ApiError> {
     let access_token = access_token(&input)?;
     let subject = authenticate(service, access_token).map_err(AccessError::to_api)?;
-    service.store.lock().revoke_user_families(&subject.pool_id, &subject.username, RevokedBy::SignOut);
+    service.store.lock().sign_out_user(&subject.pool_id, &subject.username, now());
     Ok(json!({}))
 }

@@ -2,8 +2,8 @@
 //! DeleteUserPoolClient.
 //!
 //! UpdateUserPoolClient replaces the whole configuration: a member left out returns to its
-//! default, as the docs warn (spec §1.7). `EnableTokenRevocation` left out therefore becomes
-//! `true` again (spec Q6, inferred). The secret, name and creation date survive an update.
+//! default, as the docs warn (spec §1.7) — except `EnableTokenRevocation`, which live probes found
+//! kept when left out (spec Q6, inferred). The secret, name and creation date survive an update.
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -114,7 +114,8 @@ fn unit_seconds(unit: &str) -> u64 {
 /// The client's configuration, validated: everything an update replaces.
 struct Config {
     explicit_auth_flows: Vec<String>,
-    enable_token_revocation: bool,
+    /// `None` when left out: a new client gets `true`, an updated one keeps its value (spec Q6).
+    enable_token_revocation: Option<bool>,
     validity: Validity,
     units: [String; 3],
     raw_validity: [i64; 3],
@@ -161,7 +162,7 @@ fn config(input: &mut ClientInput, v: &mut Validator) -> Result<Config, ApiError
     let settings = std::mem::take(&mut input.passthrough.0);
     Ok(Config {
         explicit_auth_flows,
-        enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
+        enable_token_revocation: input.enable_token_revocation,
         validity,
         units: [access_unit.to_owned(), id_unit.to_owned(), refresh_unit.to_owned()],
         raw_validity: [access, id, refresh],
@@ -200,7 +201,9 @@ impl Client {
 
 fn apply(client: &mut Client, config: Config) {
     client.explicit_auth_flows = config.explicit_auth_flows;
-    client.enable_token_revocation = config.enable_token_revocation;
+    if let Some(enabled) = config.enable_token_revocation {
+        client.enable_token_revocation = enabled;
+    }
     client.validity = config.validity;
     let mut settings = config.settings;
     let [access_unit, id_unit, refresh_unit] = config.units;

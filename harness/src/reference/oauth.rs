@@ -3,8 +3,11 @@
 //!
 //! Client authentication follows RFC 6749 §2.3.1: `Authorization: Basic base64(id:secret)`, split
 //! on the first colon and not URL-decoded (spec Q14, inferred), or `client_id`/`client_secret` in
-//! the form. A Basic header and a body `client_id` must agree (spec Q13, inferred). Parameters
-//! may appear once (RFC 6749 §3.1); unknown parameters, `token_type_hint` included, are ignored.
+//! the form — at the token endpoint only: `/oauth2/revoke` takes a secret from the Basic header
+//! alone and refuses one in the form with 401 `invalid_client`, as seen on AWS (spec §2.1). A Basic
+//! header and a body `client_id` must agree (spec Q13, inferred). Parameters may appear once
+//! (RFC 6749 §3.1); unknown parameters, `token_type_hint` and a stray `grant_type` included, are
+//! ignored.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -81,6 +84,10 @@ impl RevokeRequest {
         let token = form
             .get("token")
             .ok_or_else(|| OAuthError::bad_request(OAuthErrorCode::InvalidRequest).describe("token is missing"))?;
+        if form.get("client_secret").is_some() {
+            return Err(OAuthError::unauthorized(OAuthErrorCode::InvalidClient)
+                .describe("the revocation endpoint takes the client secret in the Authorization header only"));
+        }
         let credentials = credentials(headers, &form, StatusCode::UNAUTHORIZED)?;
         Ok(Self { token: token.to_owned(), credentials })
     }

@@ -106,6 +106,8 @@ pub struct User {
     pub modified: u64,
     /// The user's families, oldest first.
     pub families: Vec<Uuid>,
+    /// The second of the user's last global sign-out: a family begun in it is born revoked.
+    pub signed_out_at: Option<u64>,
 }
 
 impl User {
@@ -294,10 +296,15 @@ pub struct PendingRevocation {
 }
 
 impl Store {
-    /// Records a new family and links it to its user.
-    pub fn insert_family(&mut self, family: Family) {
+    /// Records a new family and links it to its user. A family begun in the second of the user's
+    /// last global sign-out, or before it, is revoked at once: sign-out is time-based on AWS
+    /// (spec §6.1, the reference's choice `same-second-sign-out`).
+    pub fn insert_family(&mut self, mut family: Family) {
         if let Some(user) = self.pools.get_mut(&family.pool_id).and_then(|pool| pool.users.get_mut(&family.username)) {
             user.families.push(family.origin_jti);
+            if user.signed_out_at.is_some_and(|second| family.auth_time <= second) {
+                family.revoked.get_or_insert(RevokedBy::SignOut);
+            }
         }
         self.families_by_event.insert(family.event_id, family.origin_jti);
         self.families.insert(family.origin_jti, family);
@@ -353,6 +360,16 @@ impl Store {
         for origin in user.families.clone() {
             self.revoke_family(origin, cause);
         }
+    }
+
+    /// A global sign-out at `second`: every family of the user is revoked, and so is any the user
+    /// begins within the same second (spec §6.1).
+    pub fn sign_out_user(&mut self, pool_id: &str, username: &str, second: u64) {
+        let Some(user) = self.pools.get_mut(pool_id).and_then(|pool| pool.users.get_mut(username)) else {
+            return;
+        };
+        user.signed_out_at = Some(second);
+        self.revoke_user_families(pool_id, username, RevokedBy::SignOut);
     }
 
     /// How much the store holds.

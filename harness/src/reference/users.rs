@@ -169,6 +169,7 @@ pub fn admin_create_user(service: &Service, input: CreateUserInput) -> Result<Va
         created,
         modified: created,
         families: Vec::new(),
+        signed_out_at: None,
     };
     let out = json!({ "User": {
         "Username": user.username,
@@ -260,7 +261,7 @@ pub fn admin_user_global_sign_out(service: &Service, input: UserRefInput) -> Res
     let (pool_id, name) = user_ref(&input)?;
     let mut store = service.store.lock();
     let (_, username) = locate(store.pools.get(&pool_id), &pool_id, &name)?;
-    store.revoke_user_families(&pool_id, &username, RevokedBy::SignOut);
+    store.sign_out_user(&pool_id, &username, now());
     Ok(json!({}))
 }
 
