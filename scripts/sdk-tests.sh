@@ -14,6 +14,8 @@
 #   CC_SDK_TESTS_DIR  where the venv and the pip and npm caches go (default: <repo>/.sdk-tests,
 #                     gitignored; CI may cache it)
 #   CC_PYTHON         the Python that makes the venv (default: python3)
+#   CC_SDK_SERVE_OPTIONS  extra options for serve, e.g. "--fault revoke-by-jti" to watch the
+#                     clients catch a known bug
 # Nothing leaves the machine but the package downloads: serve listens on 127.0.0.1, the clients get
 # dummy credentials and no AWS configuration, and proxies are switched off for them.
 set -euo pipefail
@@ -71,7 +73,17 @@ T0=$(now_ms)
 install_python
 install_js
 T_INSTALL=$(($(now_ms) - T0))
-echo "clients: $("$VENV/bin/python" -c 'import boto3, botocore, jwt; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}, PyJWT {jwt.__version__}")'), $("$VENV/bin/aws" --version 2>&1 | cut -d' ' -f1), $(cd "$JS" && node -p 'const l=require("./package-lock.json").packages; `client-cognito-identity-provider ${l["node_modules/@aws-sdk/client-cognito-identity-provider"].version}, aws-jwt-verify ${l["node_modules/aws-jwt-verify"].version}`'), node $(node --version), $(curl --version | head -1 | cut -d' ' -f1-2)"
+versions() {
+    "$VENV/bin/python" -c 'import boto3, botocore, jwt
+print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}, PyJWT {jwt.__version__}")'
+    "$VENV/bin/aws" --version 2>&1 | cut -d' ' -f1
+    (cd "$JS" && node -p 'const p = require("./package-lock.json").packages;
+["@aws-sdk/client-cognito-identity-provider", "aws-jwt-verify"]
+    .map((n) => `${n} ${p["node_modules/" + n].version}`).join(", ")')
+    echo "node $(node --version)"
+    curl --version | head -1 | cut -d' ' -f1-2
+}
+echo "clients: $(versions | paste -sd, | sed 's/, */, /g')"
 
 LOG=$(mktemp)
 SERVER=
@@ -84,7 +96,8 @@ stop_server() {
 }
 trap 'stop_server; rm -f "$LOG"' EXIT
 
-"$BIN" serve --host 127.0.0.1 --port 0 >"$LOG" 2>&1 &
+# shellcheck disable=SC2086 # CC_SDK_SERVE_OPTIONS is a list of options
+"$BIN" serve --host 127.0.0.1 --port 0 ${CC_SDK_SERVE_OPTIONS:-} >"$LOG" 2>&1 &
 SERVER=$!
 ENDPOINT=
 for _ in $(seq 1 200); do
@@ -101,7 +114,8 @@ fi
 echo "serve: $ENDPOINT"
 
 # The clients' environment: dummy credentials, no AWS configuration of the user's, no proxy.
-client_env=(env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER
+client_env=(env -u AWS_PROFILE -u AWS_SESSION_TOKEN
+    -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER
     -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u all_proxy
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
     AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true

@@ -100,7 +100,11 @@ async function flow() {
   step("InitiateAuth USER_PASSWORD_AUTH");
 
   const refreshed = await send(
-    new InitiateAuthCommand({ ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: { REFRESH_TOKEN: RefreshToken } }),
+    new InitiateAuthCommand({
+      ClientId,
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: RefreshToken },
+    }),
   );
   const second = refreshed.AuthenticationResult;
   check(second.RefreshToken === undefined, "a refresh without rotation returns no new refresh token");
@@ -121,7 +125,11 @@ async function flow() {
   }
   step("GetUser with either revoked access token: NotAuthorizedException 'Access Token has been revoked'");
   await expectNotAuthorized(
-    new InitiateAuthCommand({ ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: { REFRESH_TOKEN: RefreshToken } }),
+    new InitiateAuthCommand({
+      ClientId,
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: RefreshToken },
+    }),
     "Refresh Token has been revoked",
   );
   step("the revoked refresh token no longer refreshes");
@@ -154,11 +162,13 @@ async function flow() {
   step("pool deleted");
 }
 
+const NAME = "JavaScript SDK v3 + aws-jwt-verify revocation flow";
 const started = performance.now();
 try {
   await flow();
-  console.log(`ok   JavaScript SDK v3 + aws-jwt-verify revocation flow (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`ok   ${NAME} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 } catch (error) {
-  console.error(`FAIL JavaScript SDK v3 + aws-jwt-verify revocation flow: ${error instanceof Failure ? error.message : error.stack}`);
+  // A Failure is a wrong answer; anything else (an unexpected SDK error) gets its stack.
+  console.error(`FAIL ${NAME}: ${error instanceof Failure ? error.message : error.stack}`);
   process.exit(1);
 }

@@ -22,7 +22,19 @@ import os
 import subprocess
 import sys
 
-from common import PASSWORD, REGION, Pool, check, client, endpoint, run, step, verify_offline
+from common import (
+    PASSWORD,
+    REGION,
+    Pool,
+    check,
+    client,
+    endpoint,
+    expect_not_authorized,
+    request_id,
+    run,
+    step,
+    verify_offline,
+)
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
 
@@ -102,6 +114,8 @@ def curl_revoke(pool, form, basic=None):
 
 
 def assert_family_dead(pool, client_id, tokens, extra=""):
+    """The article's checks, with the CLI: get-user and its REFRESH_TOKEN_AUTH sign-in are refused;
+    and the tokens still verify offline."""
     aws_refused(
         "GetUser", "Access Token has been revoked", "get-user", "--access-token", tokens["AccessToken"]
     )
@@ -114,6 +128,37 @@ def assert_family_dead(pool, client_id, tokens, extra=""):
         "--auth-parameters", f"REFRESH_TOKEN={tokens['RefreshToken']}{extra}",
         "--auth-flow", "REFRESH_TOKEN_AUTH",
     )  # fmt: skip
+    verify_offline(pool, tokens["AccessToken"], "access", client_id)
+    verify_offline(pool, tokens["IdToken"], "id", client_id)
+
+
+def sign_in_boto3(pool, client_id, params=None):
+    """Around the curl requests, sign-in and checks go through boto3 (each CLI call costs most of a
+    second of start-up)."""
+    answer = pool.idp.admin_initiate_auth(
+        UserPoolId=pool.id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": pool.username, "PASSWORD": PASSWORD, **(params or {})},
+    )
+    request_id(answer, "AdminInitiateAuth")
+    return answer["AuthenticationResult"]
+
+
+def assert_family_dead_boto3(pool, client_id, tokens, params=None):
+    expect_not_authorized(
+        lambda: pool.idp.get_user(AccessToken=tokens["AccessToken"]), "GetUser", "Access Token has been revoked"
+    )
+    expect_not_authorized(
+        lambda: pool.idp.admin_initiate_auth(
+            UserPoolId=pool.id,
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"], **(params or {})},
+        ),
+        "AdminInitiateAuth REFRESH_TOKEN_AUTH",
+        "Refresh Token has been revoked",
+    )
     verify_offline(pool, tokens["AccessToken"], "access", client_id)
     verify_offline(pool, tokens["IdToken"], "id", client_id)
 
@@ -145,19 +190,20 @@ def flow():
     step("the same with a client secret (SECRET_HASH, --client-secret)")
 
     # The revocation endpoint, public client: token and client_id in the form.
-    tokens = sign_in(pool, pool.client_id)
+    tokens = sign_in_boto3(pool, pool.client_id)
     status, body = curl_revoke(pool, f"token={tokens['RefreshToken']}&client_id={pool.client_id}")
     check((status, body) == (200, ""), f"/oauth2/revoke (public client): {status} {body!r}")
-    assert_family_dead(pool, pool.client_id, tokens)
+    assert_family_dead_boto3(pool, pool.client_id, tokens)
     step("curl POST /oauth2/revoke token=...&client_id=...: 200, empty; the family is dead")
 
     # The revocation endpoint, client with a secret: Basic credentials, token alone in the form.
-    tokens = sign_in(pool, pool.secret_client_id, extra)
+    params = {"SECRET_HASH": secret_hash(pool)}
+    tokens = sign_in_boto3(pool, pool.secret_client_id, params)
     status, body = curl_revoke(
         pool, f"token={tokens['RefreshToken']}", basic=(pool.secret_client_id, pool.secret)
     )
     check((status, body) == (200, ""), f"/oauth2/revoke (Basic): {status} {body!r}")
-    assert_family_dead(pool, pool.secret_client_id, tokens, extra)
+    assert_family_dead_boto3(pool, pool.secret_client_id, tokens, params)
     step("curl POST /oauth2/revoke with Authorization: Basic and token=...: 200, empty; the family is dead")
 
     pool.delete()

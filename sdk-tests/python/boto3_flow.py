@@ -6,33 +6,18 @@ token no longer refreshes, and the revoked access and ID tokens still verify off
 pool's JWKS (PyJWT), as Cognito's documentation says they do. Every answer must carry a request id.
 """
 
-import botocore.exceptions
-
 from common import (
     PASSWORD,
-    Failure,
     Pool,
     check,
     client,
+    expect_not_authorized,
     request_id,
     run,
     step,
     verify_offline,
     verify_tampered_fails,
 )
-
-
-def expect_not_authorized(call, operation, message):
-    try:
-        call()
-    except botocore.exceptions.ClientError as error:
-        code = error.response["Error"]["Code"]
-        check(code == "NotAuthorizedException", f"{operation}: {code}, expected NotAuthorizedException")
-        check(error.response["Error"]["Message"] == message, f"{operation}: message {error.response['Error']['Message']!r}")
-        check(error.response["ResponseMetadata"]["HTTPStatusCode"] == 400, f"{operation}: status")
-        check(bool(error.response["ResponseMetadata"].get("RequestId")), f"{operation}: no request id on the error")
-        return
-    raise Failure(f"{operation} succeeded with a revoked token")
 
 
 def flow():

@@ -10,6 +10,7 @@ import sys
 import time
 
 import boto3
+import botocore.exceptions
 import jwt
 from botocore.config import Config
 
@@ -55,6 +56,22 @@ def request_id(response, operation):
         raise Failure(f"{operation}: no x-amzn-RequestId header (ResponseMetadata['RequestId'] is missing)")
     check(bool(value), f"{operation}: empty x-amzn-RequestId")
     return value
+
+
+def expect_not_authorized(call, operation, message):
+    """`call` must fail as Cognito refuses a revoked token: NotAuthorizedException, `message`, 400,
+    and a request id on the error too."""
+    try:
+        call()
+    except botocore.exceptions.ClientError as error:
+        code = error.response["Error"]["Code"]
+        check(code == "NotAuthorizedException", f"{operation}: {code}, expected NotAuthorizedException")
+        said = error.response["Error"]["Message"]
+        check(said == message, f"{operation}: message {said!r}, expected {message!r}")
+        check(error.response["ResponseMetadata"]["HTTPStatusCode"] == 400, f"{operation}: status")
+        check(bool(error.response["ResponseMetadata"].get("RequestId")), f"{operation}: no request id on the error")
+        return
+    raise Failure(f"{operation} succeeded with a revoked token")
 
 
 class Pool:
