@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The project's full test command: set up what the tests need, then format check, clippy, tests.
+# The project's full test command: set up what the tests need, then format check, clippy, tests,
+# and the revocation flow with real SDKs against `serve` (scripts/sdk-tests.sh).
 #
-# Works on a fresh clone of a Debian 12 machine with Rust, python3, node and npm: it installs
-# Debian's chromium (for the HTML report tests), builds the harness and installs the Cognito
-# emulators with it (`cognito-conformance emulator install`), exports CC_CHROMIUM, CC_EMULATORS and
-# CC_EMULATORS_DIR for the tests, and fails loudly on the first failing phase.
+# Works on a fresh clone of a Debian 12 machine with Rust, python3 (with venv), node, npm and curl:
+# it installs Debian's chromium (for the HTML report tests), builds the harness and installs the
+# Cognito emulators with it (`cognito-conformance emulator install`), exports CC_CHROMIUM,
+# CC_EMULATORS and CC_EMULATORS_DIR for the tests, and fails loudly on the first failing phase.
 #
 # Environment:
 #   CC_EMULATORS  emulators to install before the tests, comma- or space-separated (default:
@@ -16,6 +17,8 @@
 #   CC_EMULATORS_DIR  where emulators are installed (default here: <repo>/.emulators, which CI
 #                 may cache; the binary's own default is the platform's cache directory)
 #   CC_CHROMIUM   a Chromium binary to use instead of Debian's /usr/bin/chromium
+#   CC_SDK_TESTS_DIR  where the real-SDK phase keeps its venv and pip/npm caches
+#                 (default: <repo>/.sdk-tests, which CI may cache)
 #   CARGO_INCREMENTAL  defaults to 0 here (a clean build needs no incremental state)
 set -euo pipefail
 
@@ -171,6 +174,10 @@ phase "library alone: cargo clippy --lib --no-default-features --locked -- -D wa
 phase "library docs: cargo doc --no-deps --no-default-features" \
     env RUSTDOCFLAGS="-D warnings" cargo doc -p cognito-conformance --no-deps --no-default-features --locked
 phase "tests: cargo test --workspace --locked" cargo test --workspace --locked
+# Clients nobody here wrote (boto3, the AWS CLI, curl, the JavaScript SDK v3, aws-jwt-verify, PyJWT;
+# pinned, installed into .sdk-tests/ and sdk-tests/js/node_modules) run the revocation flow
+# against `serve` from the debug binary built above.
+phase "real SDKs: scripts/sdk-tests.sh" env CC_SDK_BIN="$HARNESS" bash scripts/sdk-tests.sh
 # The libFuzzer targets live in their own workspace (fuzz/); their corpora are replayed by the
 # tests above, and this keeps the targets themselves compiling without needing cargo-fuzz.
 phase "fuzz targets: cargo check --manifest-path fuzz/Cargo.toml --locked" \
