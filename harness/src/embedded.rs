@@ -25,12 +25,13 @@ pub const KILLS: &str = include_str!("../../scenarios/KILLS.toml");
 /// The baselines of the built-in targets that have one, by target name. A test
 /// (`tests/embedded_suite.rs`) checks that every `snapshots/<target>/expected.toml` of a built-in
 /// target is here and identical.
-const BASELINES: [(&str, &str); 6] = [
+const BASELINES: [(&str, &str); 7] = [
     ("reference", include_str!("../../snapshots/reference/expected.toml")),
     ("moto", include_str!("../../snapshots/moto/expected.toml")),
     ("cognito-local", include_str!("../../snapshots/cognito-local/expected.toml")),
     ("ministack", include_str!("../../snapshots/ministack/expected.toml")),
     ("ministack-auth", include_str!("../../snapshots/ministack-auth/expected.toml")),
+    ("fakecloud", include_str!("../../snapshots/fakecloud/expected.toml")),
     ("aws-local-run", include_str!("../../snapshots/aws-local-run/expected.toml")),
 ];
 
