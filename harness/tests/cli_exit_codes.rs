@@ -248,3 +248,24 @@ fn the_readme_table_lists_exactly_the_codes_of_the_mapping_with_their_meanings()
     let mapping: Vec<(i32, String)> = ExitStatus::ALL.iter().map(|s| (s.code(), s.meaning().to_owned())).collect();
     assert_eq!(readme_table(), mapping);
 }
+
+#[test]
+fn absurd_job_counts_are_refused_with_a_usage_error_not_a_panic() {
+    for args in [
+        &["run", "--jobs", "2305843009213693952"][..],
+        &["run", "--jobs", "0"],
+        &["fuzz", "--cases", "5", "--jobs", "1000000"],
+    ] {
+        let output = binary().args(args).output().expect("the binary runs");
+        let all = text(&output);
+        assert_eq!(output.status.code(), Some(exit_codes::USAGE), "{args:?}: {all}");
+        assert!(all.contains("is not in 1..="), "{args:?}: {all}");
+        assert!(!all.contains("panicked"), "{args:?}: {all}");
+    }
+}
+
+#[test]
+fn a_fuzz_run_that_ran_no_case_says_nothing_ran() {
+    let output = binary().args(["fuzz", "--time-limit", "0s"]).output().expect("the binary runs");
+    assert_eq!(output.status.code(), Some(exit_codes::NOTHING_RAN), "{}", text(&output));
+}

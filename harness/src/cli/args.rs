@@ -7,6 +7,12 @@ use std::path::PathBuf;
 use crate::Outcome;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The most scenarios a run keeps in flight: each holds connections and a pool's clients and users
+/// on the target, and tokio refuses absurd counts by panicking, not by an error.
+const MAX_RUN_JOBS: i64 = 256;
+/// The most fuzz workers: each provisions a whole world (2 pools, 5 clients, 3 users) first.
+const MAX_FUZZ_JOBS: i64 = 64;
+
 /// Conformance harness and fuzzer for Amazon Cognito refresh-token revocation.
 #[derive(Debug, Parser)]
 #[command(
@@ -207,9 +213,9 @@ pub struct RunArgs {
     /// Switch on a reference fault (repeatable; reference target only).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
-    /// Scenarios in flight at once (default: 4 × cores).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Scenarios in flight at once, 1 to 256 (default: 4 × cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_RUN_JOBS))]
+    pub jobs: Option<u16>,
     /// Unmet inferred expectations fail instead of warning.
     #[arg(long)]
     pub strict: bool,
@@ -318,9 +324,9 @@ pub struct FuzzArgs {
     /// What to attack (repeatable).
     #[arg(long = "surface", value_enum, default_value = "all")]
     pub surfaces: Vec<SurfaceArg>,
-    /// Workers, each with its own pools and sessions (default: 2 × cores).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Workers, each with its own pools and sessions, 1 to 64 (default: 2 × cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_FUZZ_JOBS))]
+    pub jobs: Option<u16>,
     /// An answer slower than this is a finding, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub answer_bound: f64,

@@ -66,8 +66,8 @@ pub fn fuzz(args: FuzzArgs) -> Result<Outcome, Error> {
         )?;
         return Ok(Outcome::ConsentNeeded);
     }
-    if args.jobs == Some(0) || args.cases == Some(0) {
-        return Err(Error::Usage("--jobs and --cases must be at least 1".into()));
+    if args.cases == Some(0) {
+        return Err(Error::Usage("--cases must be at least 1".into()));
     }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let seed = args.seed.unwrap_or_else(rand::random);
@@ -77,7 +77,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<Outcome, Error> {
         seed,
         time_limit: args.time_limit,
         surfaces: surfaces(&args.surfaces),
-        jobs: args.jobs.unwrap_or(cores * 2),
+        jobs: args.jobs.map_or(cores * 2, usize::from),
         answer_bound: seconds(args.answer_bound, "--answer-bound")?,
         out_dir: Some(args.out_dir.clone()),
         shrink_limit: args.shrink_limit,
@@ -119,7 +119,9 @@ pub fn fuzz(args: FuzzArgs) -> Result<Outcome, Error> {
         Err(stop) => return Ok(Outcome::Stopped(stop)),
     };
     print_summary(&summary)?;
-    Ok(if summary.findings.is_empty() && summary.surfaces.is_empty() {
+    // No case run (no surface the target has, or a time limit that ended before the first case)
+    // is no evidence of anything, as for `run`.
+    Ok(if summary.findings.is_empty() && (summary.surfaces.is_empty() || summary.cases == 0) {
         Outcome::NothingRan
     } else {
         Outcome::Fuzzed { findings: summary.findings.len() }

@@ -81,12 +81,9 @@ pub fn run(args: RunArgs) -> Result<Outcome, Error> {
         outln!("{}", RunPlan::new(&scenarios, reused_pool(&args.target).as_ref()).consent_text(region.as_deref()))?;
         return Ok(Outcome::ConsentNeeded);
     }
-    if args.jobs == Some(0) {
-        return Err(Error::Usage("--jobs must be at least 1".into()));
-    }
     let default_jobs = if matches!(spec, TargetSpec::Aws { .. }) { aws::AWS_JOBS } else { runner::default_jobs() };
     let options = RunOptions {
-        jobs: args.jobs.unwrap_or(default_jobs),
+        jobs: args.jobs.map_or(default_jobs, usize::from),
         strict: args.strict,
         deadline: seconds(args.deadline, "--deadline")?,
         fail_fast: args.fail_fast,

@@ -34,13 +34,61 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     }
     files.sort();
     files.dedup();
+    // Every file is read, and every unreadable one reported, before any is checked.
     let mut texts = Vec::with_capacity(files.len());
+    let mut unreadable = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
-        texts.push((file, text));
+        match read_input(&file) {
+            Ok(text) => texts.push((file, text)),
+            Err(problem) => unreadable.push(*problem),
+        }
     }
     let claims = registry(paths)?;
-    load_texts_with(texts.iter().map(|(path, text)| (path.as_path(), text.as_str())), &claims)
+    let loaded = load_texts_with(texts.iter().map(|(path, text)| (path.as_path(), text.as_str())), &claims);
+    match (loaded, unreadable.is_empty()) {
+        (loaded, true) => loaded,
+        (Ok(_), false) => Err(LoadError::Invalid(unreadable)),
+        (Err(LoadError::Invalid(mut problems)), false) => {
+            problems.splice(0..0, unreadable);
+            Err(LoadError::Invalid(problems))
+        }
+        (Err(other), false) => Err(other),
+    }
+}
+
+/// The largest input file read: far above any scenario (the largest is a few KB), far below what
+/// would strain memory.
+pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads an input file through the one door every file takes: a regular file (a FIFO would block
+/// the read forever and a device never end it), at most [`MAX_INPUT_BYTES`], and UTF-8, with the
+/// first invalid byte located. Each refusal is a located diagnostic, so it exits 2 like any other
+/// problem in a file.
+pub fn read_input(path: &Path) -> Result<String, Box<ScenarioError>> {
+    use std::io::Read;
+    let refuse = |message: String| Box::new(ScenarioError::new(path, "", 0..0, message, "here", None));
+    let metadata = std::fs::metadata(path).map_err(|e| refuse(format!("cannot read this file: {e}")))?;
+    if !metadata.is_file() {
+        return Err(refuse("not a regular file (a FIFO, a device, a socket or a directory): not read".into()));
+    }
+    let too_large = || refuse(format!("larger than {} MiB: not read", MAX_INPUT_BYTES / (1024 * 1024)));
+    if metadata.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(format!("cannot read this file: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        let byte = error.as_bytes()[at];
+        let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+        // In the lossy text, the bad byte is the replacement character at the same offset.
+        Box::new(ScenarioError::new(path, &text, at..at + 3, format!("not UTF-8: byte 0x{byte:02x}"), "this byte", None))
+    })
 }
 
 /// The embedded claims registry, overridden by the `claims.toml` of each directory in `paths`
@@ -105,14 +153,16 @@ pub const NOT_SCENARIOS: [&str; 2] = ["KILLS.toml", claims::FILE_NAME];
 
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let io = |source| LoadError::Io { path: path.to_path_buf(), source };
-    let metadata = std::fs::metadata(path).map_err(io)?;
-    if metadata.is_file() {
+    // A path that does not exist is the command line's mistake; one that is no directory (a file,
+    // a dangling link, a FIFO) is read as a file, so `read_input` says what is wrong with it.
+    std::fs::symlink_metadata(path).map_err(io)?;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         files.push(path.to_path_buf());
         return Ok(());
     }
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?.path();
-        if entry.is_dir() {
+        if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
             collect(&entry, files)?;
         } else if entry.extension().is_some_and(|ext| ext == "toml")
             && !entry.file_name().is_some_and(|name| NOT_SCENARIOS.iter().any(|n| name == *n))
