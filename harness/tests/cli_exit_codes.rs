@@ -269,3 +269,15 @@ fn a_fuzz_run_that_ran_no_case_says_nothing_ran() {
     let output = binary().args(["fuzz", "--time-limit", "0s"]).output().expect("the binary runs");
     assert_eq!(output.status.code(), Some(exit_codes::NOTHING_RAN), "{}", text(&output));
 }
+
+#[test]
+fn an_unwritable_fuzz_out_dir_is_refused_before_anything_runs() {
+    let output = binary()
+        .args(["fuzz", "--cases", "5", "--out-dir", "/proc/cognito-conformance-nope"])
+        .output()
+        .expect("the binary runs");
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(exit_codes::RUNTIME), "{all}");
+    assert!(all.contains("cannot write /proc/cognito-conformance-nope"), "{all}");
+    assert!(!all.contains("cases in"), "no case may run first: {all}");
+}

@@ -320,6 +320,16 @@ async fn shrink(
     Ok((best.0, steps, best.1))
 }
 
+/// Fails now, before any world is provisioned, when reproductions could not be written to `dir`:
+/// discovered after a finding had been shrunk, the reproduction would be lost.
+fn writable(dir: &Path) -> Result<(), FuzzError> {
+    let probe = dir.join(format!(".cognito-conformance-write-check-{}", std::process::id()));
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|source| FuzzError::Write { path: dir.to_path_buf(), source })
+}
+
 /// Runs the reproduction against the target: `Some(true)` when it fails (or warns) as it should.
 async fn check_reproduction(target: &Connected, text: &str, path: &Path) -> Option<bool> {
     let scenario = parse_scenario(path, text).ok()?;
@@ -392,6 +402,9 @@ async fn worker(
 /// Fuzzes `target` and returns what was found (the run stops at its first finding).
 pub async fn fuzz(target: &Connected, options: FuzzOptions, on_case: OnCase) -> Result<FuzzSummary, FuzzError> {
     world::scenario()?;
+    if let Some(dir) = &options.out_dir {
+        writable(dir)?;
+    }
     let wire = &target.wire;
     let live = &target.state.live;
     let mut worlds = Vec::new();
