@@ -321,13 +321,19 @@ async fn shrink(
 }
 
 /// Fails now, before any world is provisioned, when reproductions could not be written to `dir`:
-/// discovered after a finding had been shrunk, the reproduction would be lost.
+/// discovered after a finding had been shrunk, the reproduction would be lost. Leaves no trace: the
+/// directories it had to create for the check are removed again (a run without findings writes
+/// nothing).
 fn writable(dir: &Path) -> Result<(), FuzzError> {
+    let first_missing = dir.ancestors().take_while(|path| !path.exists()).last().map(Path::to_path_buf);
     let probe = dir.join(format!(".cognito-conformance-write-check-{}", std::process::id()));
-    std::fs::create_dir_all(dir)
+    let checked = std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(&probe, b""))
-        .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|source| FuzzError::Write { path: dir.to_path_buf(), source })
+        .and_then(|()| std::fs::remove_file(&probe));
+    if let Some(created) = first_missing.filter(|path| path.exists()) {
+        let _ = std::fs::remove_dir_all(created);
+    }
+    checked.map_err(|source| FuzzError::Write { path: dir.to_path_buf(), source })
 }
 
 /// Runs the reproduction against the target: `Some(true)` when it fails (or warns) as it should.
