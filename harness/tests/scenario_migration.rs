@@ -13,7 +13,7 @@ use cognito_conformance::scenario::Scenario;
 use cognito_conformance::scenario::claims::SuiteCheck;
 use cognito_conformance::scenario::format::{BodyShape, Outcome};
 use cognito_conformance::scenario::model::{Check, ValueTest};
-use cognito_conformance::scenario::template::{Segment, Template};
+use cognito_conformance::scenario::template::Template;
 use serde::Deserialize;
 
 /// Scenarios written after the migration.
@@ -37,26 +37,12 @@ struct Stated {
     evidence: String,
 }
 
-fn text(template: &Template) -> String {
-    template
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Literal(text) => text.clone(),
-            Segment::Hole(reference, _, filters) => {
-                let filters: String = filters.iter().map(|filter| format!(" | {filter}")).collect();
-                format!("{{{{{reference}{filters}}}}}")
-            }
-        })
-        .collect()
-}
-
 fn with_test(name: &str, test: &ValueTest) -> String {
     match test {
         ValueTest::Present(true) => name.to_owned(),
         ValueTest::Present(false) => format!("{name} present=false"),
-        ValueTest::Equals(t) => format!("{name} equals={}", text(t)),
-        ValueTest::Differs(t) => format!("{name} differs={}", text(t)),
+        ValueTest::Equals(t) => format!("{name} equals={}", t.source_text()),
+        ValueTest::Differs(t) => format!("{name} differs={}", t.source_text()),
         ValueTest::Contains(c) => format!("{name} contains={c}"),
     }
 }
@@ -66,8 +52,10 @@ fn as_written(check: &Check) -> (&'static str, String) {
     match check {
         Check::Status(status) => ("status", status.to_string()),
         Check::ErrorType(t) => ("error_type", t.clone()),
-        Check::Message(m) => ("message", text(m)),
-        Check::MessageOneOf(ms) => ("message_one_of", ms.iter().map(text).collect::<Vec<_>>().join("\n")),
+        Check::Message(m) => ("message", m.source_text()),
+        Check::MessageOneOf(ms) => {
+            ("message_one_of", ms.iter().map(Template::source_text).collect::<Vec<_>>().join("\n"))
+        }
         Check::OAuthError(e) => ("oauth_error", e.clone()),
         Check::Body(shape) => (
             "body",

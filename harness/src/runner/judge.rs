@@ -9,7 +9,7 @@ use super::context::{Context, StepOutput, json_path, value_text};
 use crate::report::{Evidence, ExpectationResult, Verdict};
 use crate::scenario::format::{BodyShape, Outcome};
 use crate::scenario::model::{Check, Expectation, ValueTest};
-use crate::scenario::template::{Segment, Template};
+use crate::scenario::template::Template;
 
 /// What a check saw.
 struct Observation {
@@ -27,9 +27,9 @@ pub fn describe(check: &Check) -> String {
     match check {
         Check::Status(status) => format!("status = {status}"),
         Check::ErrorType(t) => format!("__type = {t:?}"),
-        Check::Message(m) => format!("message = {:?}", template_text(m)),
+        Check::Message(m) => format!("message = {:?}", m.source_text()),
         Check::MessageOneOf(ms) => {
-            format!("message one of {:?}", ms.iter().map(template_text).collect::<Vec<_>>())
+            format!("message one of {:?}", ms.iter().map(Template::source_text).collect::<Vec<_>>())
         }
         Check::OAuthError(e) => format!("error = {e:?}"),
         Check::Body(shape) => format!("body is {}", body_shape(*shape)),
@@ -43,21 +43,6 @@ pub fn describe(check: &Check) -> String {
         Check::NoServerError => "no server error (status below 500)".into(),
         Check::TypedError => "an error answer names its error (__type or error)".into(),
     }
-}
-
-/// A template as written in the file, holes and all.
-fn template_text(template: &Template) -> String {
-    template
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Literal(text) => text.clone(),
-            Segment::Hole(reference, _, filters) => {
-                let filters: String = filters.iter().map(|filter| format!(" | {filter}")).collect();
-                format!("{{{{{reference}{filters}}}}}")
-            }
-        })
-        .collect()
 }
 
 fn body_shape(shape: BodyShape) -> &'static str {

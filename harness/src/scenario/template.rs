@@ -254,6 +254,21 @@ impl Template {
         })
     }
 
+    /// The template as a file writes it, holes and filters included (`Bearer {{login.access_token}}`):
+    /// what reports show for a check whose expected text is a template.
+    pub fn source_text(&self) -> String {
+        self.segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Literal(text) => text.clone(),
+                Segment::Hole(reference, _, filters) => {
+                    let filters: String = filters.iter().map(|filter| format!(" | {filter}")).collect();
+                    format!("{{{{{reference}{filters}}}}}")
+                }
+            })
+            .collect()
+    }
+
     /// Fills the holes with `lookup`; the first reference it cannot resolve is the error.
     pub fn render<E>(&self, mut lookup: impl FnMut(&Reference) -> Result<String, E>) -> Result<String, E> {
         let mut out = String::new();
@@ -279,6 +294,12 @@ mod tests {
         let template = Template::parse("Bearer {{ login.access_token }}!").unwrap();
         let rendered = template.render::<()>(|reference| Ok(format!("<{reference}>"))).unwrap();
         assert_eq!(rendered, "Bearer <login.access_token>!");
+    }
+
+    #[test]
+    fn the_source_text_is_the_template_as_written() {
+        let template = Template::parse("x {{client.app.secret | prefix(10)}} y").unwrap();
+        assert_eq!(template.source_text(), "x {{client.app.secret | prefix(10)}} y");
     }
 
     #[test]
