@@ -19,14 +19,9 @@ pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
     }
     let expectations: usize = scenarios.iter().map(|s| s.expectation_count()).sum();
     outln!("{} scenario files OK ({expectations} expectations)", scenarios.len())?;
-    // The registries beside the files checked (a user's own `claims.toml`) cite sources too.
-    let mut registries: Vec<std::path::PathBuf> = scenarios
-        .iter()
-        .filter_map(|s| s.file.parent().map(|dir| dir.join(crate::scenario::claims::FILE_NAME)))
-        .filter(|path| path.is_file())
-        .collect();
-    registries.sort();
-    registries.dedup();
+    // The registries the load read (a user's own `claims.toml`) cite sources too.
+    let inputs = if args.paths.is_empty() { args.scenarios.iter().cloned().collect() } else { args.paths.clone() };
+    let registries = crate::scenario::registry_files(&inputs);
     let files = scenarios.iter().map(|scenario| scenario.file.as_path()).chain(registries.iter().map(|p| p.as_path()));
     let dangling: usize = files.map(warn_dangling_citations).sum();
     if dangling > 0 {

@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -61,9 +62,16 @@ struct ClaimFile {
 }
 
 impl Claims {
-    /// The embedded suite's registry, as `scenarios/claims.toml`.
-    pub fn embedded() -> Result<Self, Vec<ScenarioError>> {
-        Self::parse(&Path::new(crate::embedded::SCENARIO_DIR).join(FILE_NAME), EMBEDDED)
+    /// The embedded suite's registry, as `scenarios/claims.toml`, parsed once per process (every
+    /// scenario is checked against it).
+    pub fn embedded() -> Result<&'static Self, Vec<ScenarioError>> {
+        static PARSED: OnceLock<Option<Claims>> = OnceLock::new();
+        let path = Path::new(crate::embedded::SCENARIO_DIR).join(FILE_NAME);
+        match PARSED.get_or_init(|| Self::parse(&path, EMBEDDED).ok()) {
+            Some(claims) => Ok(claims),
+            // Invalid: parsed again for its diagnostics, which are not kept.
+            None => Err(Self::parse(&path, EMBEDDED).err().unwrap_or_default()),
+        }
     }
 
     /// The embedded registry's text.

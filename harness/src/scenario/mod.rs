@@ -94,26 +94,33 @@ pub fn read_input(path: &Path) -> Result<String, Box<ScenarioError>> {
 /// The embedded claims registry, overridden by the `claims.toml` of each directory in `paths`
 /// (of each file's directory, for files).
 fn registry(paths: &[PathBuf]) -> Result<Claims, LoadError> {
-    let mut claims = Claims::embedded().map_err(LoadError::Invalid)?;
-    let mut seen = Vec::new();
+    let mut claims = Claims::embedded().map_err(LoadError::Invalid)?.clone();
+    for file in registry_files(paths) {
+        let text = read_input(&file).map_err(|problem| LoadError::Invalid(vec![*problem]))?;
+        claims = claims.overridden_by(Claims::parse(&file, &text).map_err(LoadError::Invalid)?);
+    }
+    Ok(claims)
+}
+
+/// The `claims.toml` files [`load`] reads for `paths`, in order: the one in each directory given,
+/// or beside each file given.
+pub fn registry_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
     for path in paths {
         let dir = if path.is_dir() { path.as_path() } else { path.parent().unwrap_or(Path::new(".")) };
         let file = dir.join(claims::FILE_NAME);
-        if seen.contains(&file) || !file.is_file() {
-            continue;
+        if !files.contains(&file) && file.is_file() {
+            files.push(file);
         }
-        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
-        claims = claims.overridden_by(Claims::parse(&file, &text).map_err(LoadError::Invalid)?);
-        seen.push(file);
     }
-    Ok(claims)
+    files
 }
 
 /// Checks scenario files already in memory (the embedded suite), each given with the name its
 /// diagnostics use (`scenarios/<file>.toml`), in the order given, against the embedded claims
 /// registry. Fails like [`load`].
 pub fn load_texts<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<Vec<Scenario>, LoadError> {
-    load_texts_with(files, &Claims::embedded().map_err(LoadError::Invalid)?)
+    load_texts_with(files, Claims::embedded().map_err(LoadError::Invalid)?)
 }
 
 /// [`load_texts`] against `claims`.

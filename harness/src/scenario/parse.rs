@@ -35,11 +35,7 @@ fn is_identifier(text: &str) -> bool {
 /// Parses and checks one scenario file's text against the embedded claims registry. `path` is
 /// used in diagnostics (its stem is the default id) and kept in the model.
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
-    static EMBEDDED: std::sync::OnceLock<Option<Claims>> = std::sync::OnceLock::new();
-    match EMBEDDED.get_or_init(|| Claims::embedded().ok()) {
-        Some(claims) => parse_scenario_with(path, text, claims),
-        None => Err(Claims::embedded().err().unwrap_or_default()),
-    }
+    parse_scenario_with(path, text, Claims::embedded()?)
 }
 
 /// [`parse_scenario`] against `claims`.
