@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::Outcome;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -396,6 +397,16 @@ pub struct ServeArgs {
     /// Allow listening on an address other than loopback.
     #[arg(long)]
     pub allow_non_loopback: bool,
+    /// Close a connection whose request head is not complete this long after its first byte
+    /// (slowloris).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub header_timeout: Duration,
+    /// Close a keep-alive connection that sends no new request for this long.
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = positive_duration)]
+    pub idle_timeout: Duration,
+    /// Answer 408 to a request whose body has not arrived this long after its head.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub body_timeout: Duration,
     /// Serve the AWS rehearsal instead: the reference over HTTPS under AWS's host names, with
     /// SigV4, throttling, domain delay and revocation lag, for `run --target aws --rehearsal`.
     #[arg(long)]
@@ -422,6 +433,15 @@ pub struct ServeArgs {
     pub max_pools: Option<usize>,
 }
 
+/// A duration such as `10s` or `2m`, more than zero (a zero timeout would refuse every client).
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        Ok(_) => Err("must be more than zero".into()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 /// Parses the process arguments; on a usage error prints clap's message and returns the exit code
 /// (clap's own code would be 2, which is reserved for invalid scenario files).
 pub fn parse_from_env() -> Result<Cli, Outcome> {
@@ -439,5 +459,19 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    /// `serve`'s documented timeout defaults are the library's.
+    #[test]
+    fn serve_timeout_defaults_are_the_references() {
+        use clap::Parser;
+        let super::Command::Serve(args) = super::Cli::parse_from(["cognito-conformance", "serve"]).command else {
+            panic!("serve parses as serve");
+        };
+        let defaults = crate::reference::Timeouts::default();
+        assert_eq!(
+            (args.header_timeout, args.idle_timeout, args.body_timeout),
+            (defaults.header, defaults.idle, defaults.body)
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::reference::{Fault, FaultSet, ReferenceConfig, serve_until};
+use crate::reference::{Fault, FaultSet, ReferenceConfig, Timeouts, serve_until};
 use crate::rehearsal::{PROFILE, Rehearsal, RehearsalConfig};
 use crate::{Error, Outcome};
 
@@ -25,8 +25,15 @@ pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
     if args.aws_rehearsal {
         return rehearse(args, faults);
     }
-    let config =
-        ReferenceConfig { host: args.host, port: args.port, faults, region: args.region, ..ReferenceConfig::default() };
+    let timeouts = Timeouts { header: args.header_timeout, idle: args.idle_timeout, body: args.body_timeout };
+    let config = ReferenceConfig {
+        host: args.host,
+        port: args.port,
+        faults,
+        region: args.region,
+        timeouts,
+        ..ReferenceConfig::default()
+    };
     let fault_names: Vec<&str> = config.faults.iter().map(Fault::name).collect();
     super::runtime()?.block_on(serve_until(
         config,

@@ -55,7 +55,7 @@ pub const PLACEHOLDERS: [(&str, &str); 20] = [
 ];
 
 /// Small limits: the store is reset before every input anyway, so they only bound one input.
-const LIMITS: Limits = Limits { max_families: 64, max_pools: 16, max_users_per_pool: 16 };
+const LIMITS: Limits = Limits { max_families: 64, max_pools: 16, max_users_per_pool: 16, max_bytes: 16 * 1024 * 1024 };
 
 /// The domain prefix of the main pool.
 const DOMAIN: &str = "cc-fuzz";

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 
+use super::budget::Footprint;
 use super::error::ApiError;
 use super::service::{Service, now};
 use super::store::{Client, Validity};
@@ -273,6 +274,7 @@ pub fn create_user_pool_client(service: &Service, mut input: ClientInput) -> Res
         modified: created,
     };
     apply(&mut client, config);
+    store.admit(client.footprint(), service.limits.max_bytes)?;
     let out = client_json(&client);
     store.clients.insert(client.id.clone(), client);
     Ok(out)
@@ -292,17 +294,26 @@ pub fn update_user_pool_client(service: &Service, mut input: ClientInput) -> Res
     let config = config?;
     let (pool_id, client_id) = (pool_id.unwrap_or_default(), client_id.unwrap_or_default());
     let mut store = service.store.lock();
-    let client = store
+    let mut client = store
         .clients
-        .get_mut(&client_id)
+        .get(&client_id)
         .filter(|client| client.pool_id == pool_id)
+        .cloned()
         .ok_or_else(|| ApiError::client_not_found(&client_id))?;
     if let Some(name) = name {
         client.name = name;
     }
     client.modified = now();
-    apply(client, config);
-    Ok(client_json(client))
+    apply(&mut client, config);
+    let before = store.clients.get(&client_id).map_or(0, Footprint::footprint);
+    store.release(before);
+    if let Err(error) = store.admit(client.footprint(), service.limits.max_bytes) {
+        store.bytes += before;
+        return Err(error);
+    }
+    let out = client_json(&client);
+    store.clients.insert(client_id, client);
+    Ok(out)
 }
 
 pub fn describe_user_pool_client(service: &Service, input: ClientRefInput) -> Result<Value, ApiError> {
@@ -322,7 +333,8 @@ pub fn delete_user_pool_client(service: &Service, input: ClientRefInput) -> Resu
     if store.clients.get(&client_id).is_none_or(|client| client.pool_id != pool_id) {
         return Err(ApiError::client_not_found(&client_id));
     }
-    store.clients.remove(&client_id);
+    let freed = store.clients.remove(&client_id).map_or(0, |client| client.footprint());
+    store.release(freed);
     store.remove_families(|family| family.client_id != client_id);
     Ok(json!({}))
 }

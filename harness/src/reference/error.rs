@@ -35,6 +35,8 @@ pub enum ErrorType {
     Serialization,
     /// A request body over the size limit.
     RequestEntityTooLarge,
+    /// A request body that stopped arriving (the reference's timeout; HTTP 408).
+    RequestTimeout,
     /// The reference's own capacity limits.
     LimitExceeded,
     /// A server fault (only ever produced deliberately, by a fault).
@@ -67,6 +69,7 @@ impl ErrorType {
             ErrorType::UnknownOperation => "UnknownOperationException",
             ErrorType::Serialization => "SerializationException",
             ErrorType::RequestEntityTooLarge => "RequestEntityTooLargeException",
+            ErrorType::RequestTimeout => "RequestTimeoutException",
             ErrorType::LimitExceeded => "LimitExceededException",
             ErrorType::InternalError => "InternalErrorException",
             ErrorType::TooManyRequests => "TooManyRequestsException",
@@ -82,6 +85,7 @@ impl ErrorType {
         match self {
             ErrorType::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorType::RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::BAD_REQUEST,
         }
     }

@@ -14,16 +14,19 @@
 //! # Memory
 //!
 //! A token family costs about 525 bytes whatever the number of refreshes (see [`store`]); users,
-//! pools and families are capped by [`Limits`].
+//! pools and families are capped by [`Limits`], and the bytes pools, clients and users hold by
+//! [`Limits::max_bytes`] ([`budget`]), which also gives a deleted pool's memory back to the system.
 
 mod access;
 mod auth;
+pub mod budget;
 mod clients;
 pub mod cors;
 mod discovery;
 pub mod error;
 pub mod faults;
 pub mod keys;
+mod listen;
 mod oauth;
 mod pools;
 mod revoke;
@@ -37,7 +40,7 @@ pub mod validate;
 
 pub use faults::{Fault, FaultSet, UnknownFault};
 pub use secret::secret_hash;
-pub use server::{ReferenceConfig, ReferenceServer, ServeError, serve_until};
+pub use server::{ReferenceConfig, ReferenceServer, ServeError, Timeouts, serve_until};
 pub use service::OPERATIONS;
 pub use store::Limits;
 

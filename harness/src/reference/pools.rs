@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
+use super::budget::{Footprint, give_back};
 use super::error::{ApiError, ErrorType};
 use super::service::{Service, now};
 use super::store::{PasswordPolicy, Pool};
@@ -176,6 +177,7 @@ pub fn create_user_pool(service: &Service, input: CreateUserPoolInput) -> Result
         deletion_protection: input.deletion_protection.as_deref() == Some("ACTIVE"),
         tags: input.user_pool_tags.unwrap_or_default(),
     };
+    store.admit(pool.footprint(), service.limits.max_bytes)?;
     let out = json!({ "UserPool": pool_json(service, &pool) });
     store.pools.insert(id, pool);
     Ok(out)
@@ -193,11 +195,15 @@ pub fn delete_user_pool(service: &Service, input: PoolIdInput) -> Result<Value, 
             "The user pool cannot be deleted because deletion protection is activated.",
         ));
     }
+    let freed = store.pool_footprint(pool_id);
     if let Some(domain) = store.pools.remove(pool_id).and_then(|pool| pool.domain) {
         store.domains.remove(&domain);
     }
     store.clients.retain(|_, client| client.pool_id != pool_id);
     store.remove_families(|family| family.pool_id != pool_id);
+    store.release(freed);
+    drop(store);
+    give_back(freed);
     Ok(json!({}))
 }
 

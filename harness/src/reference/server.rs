@@ -10,7 +10,9 @@
 //!
 //! Every answer carries a request id and CORS headers, and `OPTIONS` answers a preflight
 //! ([`cors`](super::cors)). Bodies are read up to [`ReferenceConfig::body_limit`]; anything
-//! larger gets a typed 413.
+//! larger gets a typed 413, a body that stalls past [`Timeouts::body`] a typed 408. Connections
+//! are served by [`listen`](super::listen), with header-read and idle timeouts; a request with
+//! more than one `Host` header, or an HTTP/1.1 request with none, gets 400 (RFC 9112 §3.2).
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -30,6 +32,7 @@ use tokio::task::JoinHandle;
 use super::cors::{self, Surface};
 use super::error::{ApiError, ErrorType, OAuthError, OAuthErrorCode};
 use super::faults::FaultSet;
+pub use super::listen::Timeouts;
 use super::{discovery, oauth};
 use super::pools::jwks;
 use super::service::{Service, ServiceError, TARGET_PREFIX};
@@ -52,6 +55,8 @@ pub struct ReferenceConfig {
     pub limits: Limits,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Header-read, idle and body-read timeouts.
+    pub timeouts: Timeouts,
 }
 
 impl Default for ReferenceConfig {
@@ -63,6 +68,7 @@ impl Default for ReferenceConfig {
             region: "us-east-1".into(),
             limits: Limits::default(),
             body_limit: 256 * 1024,
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -90,6 +96,7 @@ pub enum ServeError {
 struct AppState {
     service: Arc<Service>,
     body_limit: usize,
+    body_timeout: Duration,
 }
 
 fn router(state: AppState) -> Router {
@@ -99,7 +106,7 @@ fn router(state: AppState) -> Router {
 /// The reference's routes over `service`, for a front that serves them its own way (the AWS
 /// rehearsal, `crate::rehearsal`, serves them over TLS behind SigV4 and quotas).
 pub(crate) fn app(service: Arc<Service>, body_limit: usize) -> Router {
-    router(AppState { service, body_limit })
+    router(AppState { service, body_limit, body_timeout: Timeouts::default().body })
 }
 
 async fn bind(config: &ReferenceConfig) -> Result<(TcpListener, Arc<Service>), ServeError> {
@@ -118,8 +125,8 @@ pub async fn serve_until(
 ) -> Result<(), ServeError> {
     let (listener, service) = bind(&config).await?;
     on_ready(listener.local_addr()?);
-    let app = router(AppState { service, body_limit: config.body_limit });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let app = router(AppState { service, body_limit: config.body_limit, body_timeout: config.timeouts.body });
+    super::listen::serve(listener, app, config.timeouts, shutdown).await;
     Ok(())
 }
 
@@ -129,7 +136,7 @@ pub struct ReferenceServer {
     addr: SocketAddr,
     service: Arc<Service>,
     shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), std::io::Error>>,
+    task: JoinHandle<()>,
 }
 
 impl ReferenceServer {
@@ -138,14 +145,12 @@ impl ReferenceServer {
         let (listener, service) = bind(&config).await?;
         let addr = listener.local_addr()?;
         let (sender, receiver) = oneshot::channel::<()>();
-        let app = router(AppState { service: service.clone(), body_limit: config.body_limit });
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = receiver.await;
-                })
-                .await
-        });
+        let app =
+            router(AppState { service: service.clone(), body_limit: config.body_limit, body_timeout: config.timeouts.body });
+        let stop = async move {
+            let _ = receiver.await;
+        };
+        let task = tokio::spawn(super::listen::serve(listener, app, config.timeouts, stop));
         Ok(Self { addr, service, shutdown: Some(sender), task })
     }
 
@@ -174,10 +179,8 @@ impl ReferenceServer {
         if let Some(sender) = self.shutdown.take() {
             let _ = sender.send(());
         }
-        match (&mut self.task).await {
-            Ok(result) => result.map_err(ServeError::Io),
-            Err(_) => Ok(()),
-        }
+        let _ = (&mut self.task).await;
+        Ok(())
     }
 }
 
@@ -189,12 +192,52 @@ impl Drop for ReferenceServer {
     }
 }
 
-/// How long a client may take to send its body: a client that stalls mid-body is cut off
-/// instead of holding a connection and a task forever.
-const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Why a request body was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyError {
+    /// Larger than the limit (or the connection broke mid-body): 413.
+    TooLarge,
+    /// The client stopped sending it: 408 (RFC 9110 §15.5.9), instead of holding a connection
+    /// and a task forever.
+    Stalled,
+}
 
-async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
-    tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, limit)).await.ok()?.ok()
+impl BodyError {
+    fn status(self) -> StatusCode {
+        match self {
+            BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::Stalled => StatusCode::REQUEST_TIMEOUT,
+        }
+    }
+
+    fn api_error(self) -> ApiError {
+        match self {
+            BodyError::TooLarge => ApiError::new(ErrorType::RequestEntityTooLarge, "Request body is too large."),
+            BodyError::Stalled => ApiError::new(ErrorType::RequestTimeout, "Request body was not received in time."),
+        }
+    }
+}
+
+async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Bytes, BodyError> {
+    // A Content-Length over the limit is refused at once, not after waiting for a body that may
+    // never come.
+    if usize::try_from(axum::body::HttpBody::size_hint(&body).lower()).map_or(true, |length| length > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Err(_) => Err(BodyError::Stalled),
+        Ok(Err(_)) => Err(BodyError::TooLarge),
+        Ok(Ok(bytes)) => Ok(bytes),
+    }
+}
+
+/// RFC 9112 §3.2: more than one `Host` header, or none in an HTTP/1.1 request, is a 400.
+fn bad_host(version: axum::http::Version, headers: &HeaderMap) -> bool {
+    match headers.get_all(header::HOST).iter().count() {
+        0 => version == axum::http::Version::HTTP_11,
+        1 => false,
+        _ => true,
+    }
 }
 
 /// The host a request names: its `Host` header, lower case (host names compare
@@ -219,7 +262,20 @@ fn hosted_route<'a>(headers: &HeaderMap, path: &'a str, region: &str) -> Option<
     Some((prefix.to_owned(), path))
 }
 
-async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+async fn handle(
+    State(state): State<AppState>,
+    version: axum::http::Version,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if bad_host(version, &headers) {
+        let error = ApiError::new(ErrorType::Serialization, "A request names exactly one Host.");
+        let mut response = error.into_response();
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        return response;
+    }
     let surface = match hosted_route(&headers, uri.path(), state.service.region()) {
         Some((_, endpoint)) => Surface::hosted(endpoint),
         None => Surface::Api,
@@ -245,13 +301,12 @@ async fn route(state: &AppState, method: Method, uri: &Uri, headers: &HeaderMap,
             )
                 .into_response();
         };
-        let Some(body) = read_body(body, state.body_limit).await else {
-            return OAuthError {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: OAuthErrorCode::InvalidRequest,
-                description: None,
+        let body = match read_body(body, state.body_limit, state.body_timeout).await {
+            Ok(body) => body,
+            Err(error) => {
+                return OAuthError { status: error.status(), code: OAuthErrorCode::InvalidRequest, description: None }
+                    .into_response();
             }
-            .into_response();
         };
         return match (endpoint, &method) {
             ("/oauth2/revoke", &Method::POST) => oauth::revoke_endpoint(service, &pool_id, headers, &body),
@@ -300,7 +355,7 @@ async fn route(state: &AppState, method: Method, uri: &Uri, headers: &HeaderMap,
     if method != Method::POST {
         return ApiError::new(ErrorType::UnknownOperation, "The AWS JSON API answers POST only.").into_response();
     }
-    match api(service, headers, body, state.body_limit).await {
+    match api(service, headers, body, state.body_limit, state.body_timeout).await {
         Ok(value) => {
             let mut response = value.to_string().into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
@@ -318,11 +373,15 @@ fn not_found(path: &str) -> Response {
     response
 }
 
-async fn api(service: &Service, headers: &HeaderMap, body: Body, limit: usize) -> Result<serde_json::Value, ApiError> {
+async fn api(
+    service: &Service,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<serde_json::Value, ApiError> {
     let operation = api_operation(headers)?;
-    let body = read_body(body, limit)
-        .await
-        .ok_or_else(|| ApiError::new(ErrorType::RequestEntityTooLarge, "Request body is too large."))?;
+    let body = read_body(body, limit, timeout).await.map_err(BodyError::api_error)?;
     service.dispatch(operation, &body)
 }
 

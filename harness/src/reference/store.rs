@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// Capacity limits of one reference instance.
+/// Capacity limits of one reference instance. What memory depends on is capped in bytes
+/// (`max_bytes`, see [`super::budget`]); the counts bound the work a request can cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Token families kept at once; further sign-ins answer `LimitExceededException`.
@@ -22,11 +23,13 @@ pub struct Limits {
     pub max_pools: usize,
     /// Users per pool.
     pub max_users_per_pool: usize,
+    /// Bytes of pool, client and user data (names, tags, settings, attributes) kept at once.
+    pub max_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_families: 1_000_000, max_pools: 10_000, max_users_per_pool: 100_000 }
+        Self { max_families: 1_000_000, max_pools: 10_000, max_users_per_pool: 100_000, max_bytes: 256 * 1024 * 1024 }
     }
 }
 
@@ -282,6 +285,8 @@ pub struct Store {
     pub revocation_lag: Duration,
     /// Revocations answered but not yet in effect, applied by [`Store::settle`].
     pub pending_revocations: Vec<PendingRevocation>,
+    /// Bytes charged by pools, clients and users ([`super::budget`]).
+    pub bytes: usize,
 }
 
 /// A revocation that takes effect at `due` (see [`Store::revocation_lag`]).

@@ -14,7 +14,63 @@ use super::error::{ApiError, ErrorType};
 use super::faults::Fault;
 use super::service::{Service, now};
 use super::store::{PasswordPolicy, Pool, RevokedBy, User, UserStatus};
-use super::validate::{USERNAME, Validator, password};
+use super::budget::{Footprint, give_back};
+use super::validate::{ATTRIBUTE_NAME, ATTRIBUTE_VALUE, USERNAME, Validator, password};
+
+/// The standard attributes a pool's schema has (OpenID Connect's, plus the two `_verified` flags);
+/// `sub` is set by Cognito itself.
+const STANDARD_ATTRIBUTES: [&str; 19] = [
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// A pool holds at most this many custom attributes (`custom:` and `dev:`), so no user has more.
+pub const MAX_CUSTOM_ATTRIBUTES: usize = 50;
+
+/// Checks each attribute against the model (`AttributeNameType`, `AttributeValueType`), reporting
+/// violations at `userAttributes.N.member.*` as Cognito numbers list members (from 1).
+fn check_attributes(v: &mut Validator, attributes: &[AttributeInput]) {
+    for (i, attribute) in attributes.iter().enumerate() {
+        v.check_at(ATTRIBUTE_NAME, &format!("userAttributes.{}.member.name", i + 1), &attribute.name);
+        if let Some(value) = attribute.value.as_deref().filter(|value| !value.is_empty()) {
+            v.check_at(ATTRIBUTE_VALUE, &format!("userAttributes.{}.member.value", i + 1), value);
+        }
+    }
+}
+
+/// Refuses what no pool's schema holds: a name neither standard nor custom, or more custom
+/// attributes than a pool can define (the reference keeps no schema, so it checks the bounds).
+fn check_schema(attributes: &[(String, String)]) -> Result<(), ApiError> {
+    let custom = |name: &str| name.starts_with("custom:") || name.starts_with("dev:");
+    if let Some((name, _)) = attributes.iter().find(|(name, _)| !custom(name) && !STANDARD_ATTRIBUTES.contains(&name.as_str())) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+        )));
+    }
+    if attributes.iter().filter(|(name, _)| custom(name)).count() > MAX_CUSTOM_ATTRIBUTES {
+        return Err(ApiError::invalid_parameter(format!(
+            "Attributes did not conform to the schema: a user pool has at most {MAX_CUSTOM_ATTRIBUTES} custom attributes"
+        )));
+    }
+    Ok(())
+}
 
 /// One `{"Name": …, "Value": …}` user attribute.
 #[derive(Debug, Deserialize)]
@@ -113,6 +169,7 @@ pub fn admin_create_user(service: &Service, input: CreateUserInput) -> Result<Va
     let name = v.required(USERNAME, input.username.as_deref()).map(str::to_owned);
     let temporary = v.optional(password("temporaryPassword"), input.temporary_password.as_deref()).map(str::to_owned);
     v.one_of("messageAction", input.message_action.as_deref(), &["RESEND", "SUPPRESS"]);
+    check_attributes(&mut v, input.user_attributes.as_deref().unwrap_or_default());
     v.finish()?;
     let (pool_id, name) = (pool_id.unwrap_or_default(), name.unwrap_or_default());
     let mut attributes: Vec<(String, String)> = Vec::new();
@@ -123,6 +180,7 @@ pub fn admin_create_user(service: &Service, input: CreateUserInput) -> Result<Va
         attributes.retain(|(existing, _)| *existing != attribute.name);
         attributes.push((attribute.name, attribute.value.unwrap_or_default()));
     }
+    check_schema(&attributes)?;
     let mut store = service.store.lock();
     let pool = store.pools.get_mut(&pool_id).ok_or_else(|| ApiError::pool_not_found(&pool_id))?;
     if pool.users.len() >= service.limits.max_users_per_pool {
@@ -152,11 +210,8 @@ pub fn admin_create_user(service: &Service, input: CreateUserInput) -> Result<Va
     if pool.users.contains_key(&username) {
         return Err(ApiError::new(ErrorType::UsernameExists, "User account already exists"));
     }
-    if let Some(alias) = &alias {
-        if pool.aliases.contains_key(alias) {
-            return Err(ApiError::new(ErrorType::UsernameExists, "An account with the given email already exists."));
-        }
-        pool.aliases.insert(alias.clone(), username.clone());
+    if alias.as_ref().is_some_and(|alias| pool.aliases.contains_key(alias)) {
+        return Err(ApiError::new(ErrorType::UsernameExists, "An account with the given email already exists."));
     }
     let created = now();
     let user = User {
@@ -179,6 +234,12 @@ pub fn admin_create_user(service: &Service, input: CreateUserInput) -> Result<Va
         "Enabled": true,
         "UserStatus": user.status.name(),
     }});
+    let charge = user.footprint() + alias.as_ref().map_or(0, |alias| alias.len() + username.len());
+    store.admit(charge, service.limits.max_bytes)?;
+    let pool = store.pools.get_mut(&pool_id).ok_or_else(|| ApiError::pool_not_found(&pool_id))?;
+    if let Some(alias) = alias {
+        pool.aliases.insert(alias, username.clone());
+    }
     pool.users.insert(username, user);
     Ok(out)
 }
@@ -224,11 +285,21 @@ pub fn admin_delete_user(service: &Service, input: UserRefInput) -> Result<Value
     let (pool_id, name) = user_ref(&input)?;
     let mut store = service.store.lock();
     let (_, username) = locate(store.pools.get(&pool_id), &pool_id, &name)?;
+    let mut freed = 0;
     if let Some(pool) = store.pools.get_mut(&pool_id) {
-        pool.users.remove(&username);
-        pool.aliases.retain(|_, target| *target != username);
+        freed += pool.users.remove(&username).map_or(0, |user| user.footprint());
+        pool.aliases.retain(|alias, target| {
+            let kept = *target != username;
+            if !kept {
+                freed += alias.len() + target.len();
+            }
+            kept
+        });
     }
     store.remove_families(|family| family.pool_id != pool_id || family.username != username);
+    store.release(freed);
+    drop(store);
+    give_back(freed);
     Ok(json!({}))
 }
 

@@ -126,6 +126,20 @@ pub const DOMAIN: StringRule = StringRule {
     sensitive: false,
 };
 
+/// `AttributeNameType`.
+pub const ATTRIBUTE_NAME: StringRule = StringRule {
+    field: "name",
+    min: 1,
+    max: Some(32),
+    pattern: "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+",
+    allowed: |c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'),
+    sensitive: false,
+};
+
+/// `AttributeValueType`: no pattern, and sensitive (never quoted).
+pub const ATTRIBUTE_VALUE: StringRule =
+    StringRule { field: "value", min: 0, max: Some(2048), pattern: "", allowed: |_| true, sensitive: true };
+
 /// The longest value a validation message quotes, in characters.
 pub const QUOTED_VALUE_MAX: usize = 256;
 
@@ -176,28 +190,31 @@ impl Validator {
 
     /// Checks `value` against `rule`; returns whether it passed.
     pub fn check(&mut self, rule: StringRule, value: &str) -> bool {
+        self.check_at(rule, rule.field, value)
+    }
+
+    /// Checks `value` against `rule`, reporting it at `field` (a list member's path, such as
+    /// `userAttributes.1.member.value`); returns whether it passed.
+    pub fn check_at(&mut self, rule: StringRule, field: &str, value: &str) -> bool {
         let before = self.violations.len();
         let length = value.chars().count();
         if length < rule.min {
             self.violations.push(format!(
-                "{} at '{}' failed to satisfy constraint: Member must have length greater than or equal to {}",
+                "{} at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {}",
                 Self::value_part(&rule, value),
-                rule.field,
                 rule.min
             ));
         }
         if let Some(max) = rule.max.filter(|max| length > *max) {
             self.violations.push(format!(
-                "{} at '{}' failed to satisfy constraint: Member must have length less than or equal to {max}",
+                "{} at '{field}' failed to satisfy constraint: Member must have length less than or equal to {max}",
                 Self::value_part(&rule, value),
-                rule.field
             ));
         }
         if length == 0 && rule.min == 0 || !value.chars().all(rule.allowed) {
             self.violations.push(format!(
-                "{} at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                "{} at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
                 Self::value_part(&rule, value),
-                rule.field,
                 rule.pattern
             ));
         }

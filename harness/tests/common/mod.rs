@@ -11,7 +11,8 @@
 //! - [`fixtures`]: tokens the reference never issued (tampered, from another instance);
 //! - [`hosted`]: the fixture and OAuth assertions of the `reference_hosted_*` binaries;
 //! - [`hostile`]: the shared reference and reply checks of the `reference_hostile_*` binaries;
-//! - [`faults`]: the fixture and reply verdicts of the `reference_faults_*` binaries.
+//! - [`faults`]: the fixture and reply verdicts of the `reference_faults_*` binaries;
+//! - [`serve`]: `serve` as a child process, and raw HTTP/1.1 to attack it with.
 
 #![allow(dead_code)]
 
@@ -21,6 +22,7 @@ pub mod fixtures;
 pub mod hosted;
 pub mod hostile;
 pub mod reliability;
+pub mod serve;
 pub mod target;
 
 use base64::Engine;
