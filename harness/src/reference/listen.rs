@@ -98,8 +98,8 @@ struct Watched {
 
 impl Read for Watched {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: ReadBufCursor<'_>) -> Poll<io::Result<()>> {
-        // SAFETY-free bookkeeping: the cursor's filled length is not visible here, so a read that
-        // returns Ready(Ok) is taken as bytes (EOF ends the connection anyway).
+        // The cursor does not say how much was read, so any completed read counts as the head's
+        // first byte (an EOF ends the connection anyway).
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll {
             self.head.lock().first_byte.get_or_insert_with(Instant::now);
