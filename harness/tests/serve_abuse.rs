@@ -26,7 +26,6 @@ const MARGIN: Duration = Duration::from_secs(5);
 
 fn timeouts() -> Vec<String> {
     let secs = |d: Duration| format!("{}s", d.as_secs());
-    if std::env::var_os("CC_PREFIX_RUN").is_some() {
         return Vec::new();
     }
     vec![
