@@ -26,8 +26,6 @@ const MARGIN: Duration = Duration::from_secs(5);
 
 fn timeouts() -> Vec<String> {
     let secs = |d: Duration| format!("{}s", d.as_secs());
-        return Vec::new();
-    }
     vec![
         "--header-timeout".into(),
         secs(HEADER),
