@@ -92,28 +92,21 @@ pub struct TargetState {
 pub type OnScenario = Arc<dyn Fn(&ScenarioResult) + Send + Sync>;
 
 /// Bodies kept in reports are cut to this many characters.
-const RECORD_BODY_MAX: usize = 2_000;
-
-fn cut(text: String) -> String {
-    match text.char_indices().nth(RECORD_BODY_MAX) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text,
-    }
-}
+pub(crate) const RECORD_BODY_MAX: usize = 2_000;
 
 fn request_record(ctx: &Context, request: &Request, target: String) -> RequestRecord {
     RequestRecord {
         method: request.method.to_string(),
         target,
         url: request.url.clone(),
-        body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&request.body))),
+        body: ctx.redactor.redact_cut(&String::from_utf8_lossy(&request.body), RECORD_BODY_MAX),
     }
 }
 
 fn response_record(ctx: &Context, exchange: &Exchange) -> ResponseRecord {
     ResponseRecord {
         status: exchange.status,
-        body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body))),
+        body: ctx.redactor.redact_cut(&String::from_utf8_lossy(&exchange.body), RECORD_BODY_MAX),
         duration_ms: Some(exchange.elapsed.as_millis() as u64),
     }
 }
@@ -179,7 +172,8 @@ pub async fn run_planned_scenario(
             halt = Some(Halt { verdict: Verdict::Skipped, reason: "the run's deadline was reached".into() });
         }
         if let Some(halted) = &halt {
-            results.extend(step.expectations.iter().map(|e| not_judged(&step.name, e, halted.verdict, &halted.reason)));
+            let reason = ctx.redactor.redact(&halted.reason);
+            results.extend(step.expectations.iter().map(|e| not_judged(&step.name, e, halted.verdict, &reason)));
             continue;
         }
         let step_started = Instant::now();
@@ -240,7 +234,7 @@ pub async fn run_planned_scenario(
             }
         } else {
             let mut judged: Vec<ExpectationResult> =
-                step.expectations.iter().map(|e| judge(&ctx, &step.name, &performed.output, e, strict)).collect();
+                step.expectations.iter().map(|e| judge(&mut ctx, &step.name, &performed.output, e, strict)).collect();
             // Against a target with a settle window (real AWS), a check that may see an eventually
             // consistent revocation (its kind settles: see `scenario::action`) is asked again until it
             // holds or the window closes.
@@ -252,7 +246,7 @@ pub async fn run_planned_scenario(
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     let Ok(again) = perform(wire, &mut ctx, &step.action).await else { break };
                     judged =
-                        step.expectations.iter().map(|e| judge(&ctx, &step.name, &again.output, e, strict)).collect();
+                        step.expectations.iter().map(|e| judge(&mut ctx, &step.name, &again.output, e, strict)).collect();
                     if let (Some(record), Some(answer)) = (records.last_mut(), &again.output.exchange) {
                         record.response = Some(response_record(&ctx, answer));
                     }
@@ -261,7 +255,7 @@ pub async fn run_planned_scenario(
             }
             results.extend(judged);
         }
-        suite.judge(&ctx, step, &performed.output, strict);
+        suite.judge(&mut ctx, step, &performed.output, strict);
         for (name, path) in &step.captures {
             if let Some(value) = ctx.step_value(&performed.output, path) {
                 ctx.captures.insert(name.clone(), value);

@@ -5,10 +5,21 @@
 //! issues — is registered with its kind. [`Redactor::redact`] replaces each occurrence with a
 //! placeholder numbered per kind in order of registration (`<refresh-token#1>`), so equal values
 //! stay equal and different values stay different, and a report still says something.
+//!
+//! A piece of a secret is a secret too: any run of [`MIN_FRAGMENT_LEN`] or more characters a text
+//! shares with a registered secret (a token the target cut short, a secret straddling where a
+//! report cuts a body) becomes `<refresh-token-part#1>`, naming the secret it came from
+//! ([`fragments`]). And text is cut only after it is redacted ([`Redactor::redact_cut`]), so a cut
+//! never leaves the head of a secret that redaction would have recognised whole.
 
 use std::collections::HashMap;
 
 use memchr::memmem::Finder;
+
+mod fragments;
+
+use fragments::FragmentIndex;
+pub use fragments::MIN_FRAGMENT_LEN;
 
 /// What kind of secret a value is; names the placeholder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,6 +65,7 @@ struct Entry {
     placeholder: String,
     /// Registration order: 0 for the first secret.
     order: usize,
+    kind: SecretKind,
 }
 
 /// Registered secrets and their placeholders.
@@ -63,6 +75,10 @@ pub struct Redactor {
     counts: HashMap<SecretKind, usize>,
     /// Longest first, so a secret that contains another is replaced whole.
     entries: Vec<Entry>,
+    /// Every spelling's pieces, tagged with an index into `part_placeholders`.
+    fragments: FragmentIndex,
+    /// `<refresh-token-part#1>`: what a fragment of `<refresh-token#1>` becomes.
+    part_placeholders: Vec<String>,
 }
 
 impl Redactor {
@@ -82,6 +98,8 @@ impl Redactor {
         let count = self.counts.entry(kind).or_default();
         *count += 1;
         let placeholder = format!("<{}#{}>", kind.label(), count);
+        let part = self.part_placeholders.len();
+        self.part_placeholders.push(format!("<{}-part#{}>", kind.label(), count));
         let order = self.entries.len();
         // A secret with `+`, `/` or `=` travels form-encoded in `/oauth2/*` bodies: that spelling
         // is the same secret, under the same placeholder.
@@ -93,7 +111,8 @@ impl Redactor {
             }
             let position = self.entries.partition_point(|entry| entry.finder.needle().len() >= spelling.len());
             let finder = Finder::new(spelling.as_bytes()).into_owned();
-            self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order });
+            self.fragments.insert(spelling.as_bytes(), part);
+            self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order, kind });
         }
         self.index = self
             .entries
@@ -125,13 +144,59 @@ impl Redactor {
         self.entries.iter().filter(|entry| entry.order < mark).any(|entry| entry.finder.find(text.as_bytes()).is_some())
     }
 
+    /// The kind `value` was registered as, if it was (in any of its spellings).
+    pub fn kind_of(&self, value: &str) -> Option<SecretKind> {
+        self.index.get(value).map(|i| self.entries[*i].kind)
+    }
+
     /// The registered secrets (for no-echo checks).
     pub fn secrets(&self) -> impl Iterator<Item = &str> {
         self.index.keys().map(String::as_str)
     }
 
-    /// `text` with every registered secret replaced by its placeholder.
+    /// `text` redacted, then cut to `max` characters (`…` marks a cut). Redacting first means a cut
+    /// falls between placeholders, never inside a secret whose head would then be shown.
+    pub fn redact_cut(&self, text: &str, max: usize) -> String {
+        let redacted = self.redact(text);
+        match redacted.char_indices().nth(max) {
+            Some((at, _)) => format!("{}…", &redacted[..at]),
+            None => redacted,
+        }
+    }
+
+    /// `text` with every registered secret replaced by its placeholder, and every fragment of
+    /// [`MIN_FRAGMENT_LEN`] or more characters of one by its part placeholder.
     pub fn redact(&self, text: &str) -> String {
+        let whole = self.redact_whole(text);
+        let parts = self.fragments.find(whole.as_bytes());
+        if parts.is_empty() {
+            return whole;
+        }
+        let mut out = String::with_capacity(whole.len());
+        let mut last = 0;
+        for (range, part) in parts {
+            // A run of shared bytes may begin or end inside a character: the whole character goes.
+            let mut start = range.start.max(last);
+            while !whole.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = range.end;
+            while !whole.is_char_boundary(end) {
+                end += 1;
+            }
+            if end <= last {
+                continue;
+            }
+            out.push_str(&whole[last..start]);
+            out.push_str(&self.part_placeholders[part]);
+            last = end;
+        }
+        out.push_str(&whole[last..]);
+        out
+    }
+
+    /// `text` with every registered secret, whole, replaced by its placeholder.
+    fn redact_whole(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for entry in &self.entries {
             if entry.finder.find(out.as_bytes()).is_none() {
@@ -194,6 +259,62 @@ mod tests {
         assert!(!redactor.leaks_known_before("answer: issued-token", mark));
         assert!(redactor.leaks_known_before("answer: sent-token-1", mark));
         assert!(redactor.leaks("answer: issued-token"));
+    }
+
+    /// Every window of `MIN_FRAGMENT_LEN` characters of `secret` that occurs in `text`.
+    fn fragments_in(secret: &str, text: &str) -> Vec<String> {
+        let chars: Vec<char> = secret.chars().collect();
+        chars
+            .windows(MIN_FRAGMENT_LEN)
+            .map(|window| window.iter().collect::<String>())
+            .filter(|window| text.contains(window.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_token_the_target_cut_short_is_redacted_as_a_part() {
+        let mut redactor = Redactor::new();
+        let token: String = (0..1700).map(|i| char::from(b'A' + (i * 7 % 26) as u8 + (i / 26 % 2) as u8 * 32)).collect();
+        redactor.register(&token, SecretKind::RefreshToken);
+        // `errors-echo-token`: the reference quotes the token, and its header cuts it at 1,024 bytes.
+        let header = format!("Invalid Refresh Token {}", &token[..993]);
+        let redacted = redactor.redact(&header);
+        assert_eq!(redacted, "Invalid Refresh Token <refresh-token-part#1>");
+        assert!(fragments_in(&token, &redacted).is_empty());
+        assert!(fragments_in(&token, &redactor.redact(&header[..40])).is_empty());
+    }
+
+    #[test]
+    fn every_fragment_of_twelve_characters_at_every_offset_is_redacted() {
+        let mut redactor = Redactor::new();
+        let secret = "kq3v9x2m7c1z8b4n6h5j0p2w4e6r8t1y3u5i7o9a2s4d6f8g1";
+        redactor.register(secret, SecretKind::ClientSecret);
+        for start in 0..secret.len() - MIN_FRAGMENT_LEN {
+            for len in [MIN_FRAGMENT_LEN, MIN_FRAGMENT_LEN + 1, 20] {
+                let Some(fragment) = secret.get(start..start + len) else { continue };
+                let text = format!("{{\"message\":\"bad {fragment}!\"}}");
+                let redacted = redactor.redact(&text);
+                assert_eq!(redacted, "{\"message\":\"bad <client-secret-part#1>!\"}", "{start}+{len}");
+            }
+        }
+        assert_eq!(redactor.redact(&secret[5..16]), &secret[5..16], "11 characters are not a fragment");
+        assert_eq!(redactor.redact(&format!("x{secret}y")), "x<client-secret#1>y", "whole secrets keep their placeholder");
+    }
+
+    #[test]
+    fn text_is_redacted_before_it_is_cut() {
+        let mut redactor = Redactor::new();
+        let secret = "k1x0MTJrWcHg8xq4nQ3UVvLzJp2bb5K1a7l9Eyd0Rt6sfAC3ZPmN";
+        let placeholder = redactor.register(secret, SecretKind::ClientSecret).expect("long enough");
+        // The secret straddles the cut at every offset, including where fewer than 12 characters
+        // of it would fall before the cut.
+        for before in 190..200 {
+            let text = format!("{}{secret} tail", "x".repeat(before));
+            let cut = redactor.redact_cut(&text, 200);
+            assert!(!cut.contains(&secret[..200 - before]), "{before}: {cut}");
+            assert!(cut.starts_with(&format!("{}{}", "x".repeat(before), &placeholder[..200 - before])), "{cut}");
+            assert!(cut.ends_with('…'));
+        }
     }
 
     #[test]
