@@ -339,7 +339,7 @@ fn writable(dir: &Path) -> Result<(), FuzzError> {
 /// Runs the reproduction against the target: `Some(true)` when it fails (or warns) as it should.
 async fn check_reproduction(target: &Connected, text: &str, path: &Path) -> Option<bool> {
     let scenario = parse_scenario(path, text).ok()?;
-    let state = TargetState { probes: target.state.probes.clone(), live: target.state.live.clone(), settle: None };
+    let state = TargetState { probes: target.state.probes.clone(), live: target.state.live.clone(), settle: None, ..TargetState::default() };
     let deadline = Instant::now() + Duration::from_secs(120);
     let result = run_scenario(&target.wire, &state, &scenario, true, deadline).await;
     Some(matches!(result.verdict, Verdict::Fail | Verdict::Warn))

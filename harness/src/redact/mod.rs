@@ -12,7 +12,8 @@
 //! ([`fragments`]). And text is cut only after it is redacted ([`Redactor::redact_cut`]), so a cut
 //! never leaves the head of a secret that redaction would have recognised whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use memchr::memmem::Finder;
 
@@ -65,13 +66,33 @@ struct Entry {
     placeholder: String,
     /// Registration order: 0 for the first secret.
     order: usize,
-    kind: SecretKind,
 }
+
+/// Every secret any scenario of a run registered. Scenarios run side by side against one target,
+/// each with its own redactor (placeholders numbered per scenario); a target that quotes one
+/// scenario's secret in another's answer is caught by this, and the quote becomes
+/// [`OTHER_SCENARIO`].
+#[derive(Debug, Clone, Default)]
+pub struct RunSecrets(Arc<parking_lot::Mutex<RunIndex>>);
+
+#[derive(Debug, Default)]
+struct RunIndex {
+    seen: HashSet<String>,
+    fragments: FragmentIndex,
+}
+
+/// What a secret of another scenario of the run, or a fragment of one, becomes.
+pub const OTHER_SCENARIO: &str = "<other-scenario-secret#0>";
 
 /// Registered secrets and their placeholders.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
+    /// Each spelling's entry in `values`.
     index: HashMap<String, usize>,
+    /// Each registered value's placeholder and kind.
+    values: Vec<(String, SecretKind)>,
+    /// The run's secrets, which this redactor adds to and redacts too.
+    run: Option<RunSecrets>,
     counts: HashMap<SecretKind, usize>,
     /// Longest first, so a secret that contains another is replaced whole.
     entries: Vec<Entry>,
@@ -87,13 +108,19 @@ impl Redactor {
         Self::default()
     }
 
+    /// An empty redactor that shares what it registers with the run's other scenarios, and
+    /// redacts theirs.
+    pub fn sharing(run: RunSecrets) -> Self {
+        Self { run: Some(run), ..Self::default() }
+    }
+
     /// Registers `value` as a secret of `kind` (idempotent); returns its placeholder.
     pub fn register(&mut self, value: &str, kind: SecretKind) -> Option<String> {
         if value.len() < MIN_SECRET_LEN {
             return None;
         }
         if let Some(existing) = self.index.get(value) {
-            return Some(self.entries[*existing].placeholder.clone());
+            return Some(self.values[*existing].0.clone());
         }
         let count = self.counts.entry(kind).or_default();
         *count += 1;
@@ -105,6 +132,8 @@ impl Redactor {
         // is the same secret, under the same placeholder.
         let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
         let spellings = if encoded == value { vec![value.to_owned()] } else { vec![value.to_owned(), encoded] };
+        let value_id = self.values.len();
+        self.values.push((placeholder.clone(), kind));
         for spelling in spellings {
             if self.index.contains_key(&spelling) {
                 continue;
@@ -112,14 +141,15 @@ impl Redactor {
             let position = self.entries.partition_point(|entry| entry.finder.needle().len() >= spelling.len());
             let finder = Finder::new(spelling.as_bytes()).into_owned();
             self.fragments.insert(spelling.as_bytes(), part);
-            self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order, kind });
+            if let Some(run) = &self.run {
+                let mut run = run.0.lock();
+                if run.seen.insert(spelling.clone()) {
+                    run.fragments.insert(spelling.as_bytes(), 0);
+                }
+            }
+            self.entries.insert(position, Entry { finder, placeholder: placeholder.clone(), order });
+            self.index.insert(spelling, value_id);
         }
-        self.index = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| (String::from_utf8_lossy(entry.finder.needle()).into_owned(), i))
-            .collect();
         Some(placeholder)
     }
 
@@ -146,7 +176,7 @@ impl Redactor {
 
     /// The kind `value` was registered as, if it was (in any of its spellings).
     pub fn kind_of(&self, value: &str) -> Option<SecretKind> {
-        self.index.get(value).map(|i| self.entries[*i].kind)
+        self.index.get(value).map(|i| self.values[*i].1)
     }
 
     /// The registered secrets (for no-echo checks).
@@ -168,31 +198,14 @@ impl Redactor {
     /// [`MIN_FRAGMENT_LEN`] or more characters of one by its part placeholder.
     pub fn redact(&self, text: &str) -> String {
         let whole = self.redact_whole(text);
-        let parts = self.fragments.find(whole.as_bytes());
-        if parts.is_empty() {
-            return whole;
+        let own = replace(&whole, &self.fragments.find(whole.as_bytes()), |part| &self.part_placeholders[part]);
+        match &self.run {
+            Some(run) => {
+                let parts = run.0.lock().fragments.find(own.as_bytes());
+                replace(&own, &parts, |_| OTHER_SCENARIO)
+            }
+            None => own,
         }
-        let mut out = String::with_capacity(whole.len());
-        let mut last = 0;
-        for (range, part) in parts {
-            // A run of shared bytes may begin or end inside a character: the whole character goes.
-            let mut start = range.start.max(last);
-            while !whole.is_char_boundary(start) {
-                start -= 1;
-            }
-            let mut end = range.end;
-            while !whole.is_char_boundary(end) {
-                end += 1;
-            }
-            if end <= last {
-                continue;
-            }
-            out.push_str(&whole[last..start]);
-            out.push_str(&self.part_placeholders[part]);
-            last = end;
-        }
-        out.push_str(&whole[last..]);
-        out
     }
 
     /// `text` with every registered secret, whole, replaced by its placeholder.
@@ -215,6 +228,34 @@ impl Redactor {
         }
         out
     }
+}
+
+/// `text` with each byte range replaced by its tag's placeholder; a range that begins or ends
+/// inside a character takes the whole character.
+fn replace<'a>(text: &str, ranges: &[(std::ops::Range<usize>, usize)], placeholder: impl Fn(usize) -> &'a str) -> String {
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, tag) in ranges {
+        let mut start = range.start.max(last);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = range.end;
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        if end <= last {
+            continue;
+        }
+        out.push_str(&text[last..start]);
+        out.push_str(placeholder(*tag));
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 #[cfg(test)]
@@ -315,6 +356,19 @@ mod tests {
             assert!(cut.starts_with(&format!("{}{}", "x".repeat(before), &placeholder[..200 - before])), "{cut}");
             assert!(cut.ends_with('…'));
         }
+    }
+
+    #[test]
+    fn a_secret_of_another_scenario_of_the_run_is_redacted() {
+        let run = RunSecrets::default();
+        let mut first = Redactor::sharing(run.clone());
+        let second = Redactor::sharing(run.clone());
+        let token = "eyJfirst-scenario-token.payload-of-the-first.signature";
+        first.register(token, SecretKind::RefreshToken);
+        assert_eq!(second.redact(&format!("quoted: {token}")), format!("quoted: {OTHER_SCENARIO}"));
+        assert_eq!(second.redact(&format!("cut: {}", &token[..20])), format!("cut: {OTHER_SCENARIO}"));
+        assert_eq!(first.redact(token), "<refresh-token#1>", "its own scenario keeps its placeholder");
+        assert_eq!(Redactor::new().redact(token), token, "outside the run, unknown");
     }
 
     #[test]

@@ -86,6 +86,9 @@ pub struct TargetState {
     pub probes: Probes,
     /// What runs created and have not yet deleted, for clean-up after an interruption.
     pub live: Ledger,
+    /// Every secret the run's scenarios registered: a target quoting one scenario's secret in
+    /// another's answer is redacted too.
+    pub secrets: crate::redact::RunSecrets,
 }
 
 /// Called as each scenario finishes, for progress output.
@@ -153,7 +156,11 @@ pub async fn run_planned_scenario(
     deadline: Instant,
 ) -> ScenarioResult {
     let started = Instant::now();
-    let mut ctx = Context { probes: state.probes.clone(), ..Context::default() };
+    let mut ctx = Context {
+        probes: state.probes.clone(),
+        redactor: crate::redact::Redactor::sharing(state.secrets.clone()),
+        ..Context::default()
+    };
     let mut records: Vec<StepRecord> = Vec::new();
     let mut results: Vec<ExpectationResult> = Vec::new();
     let mut halt: Option<Halt> = None;
