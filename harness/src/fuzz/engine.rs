@@ -154,7 +154,7 @@ pub fn case(seed: u64, index: u64, surfaces: &[Surface]) -> Result<(Plan, impl V
 /// The rendered values that must never come back: the world's secrets and tokens, and every
 /// secret-derived value the request carries.
 fn secrets(world: &World, attack: &Attack) -> Vec<String> {
-    let render = |value: &Value| Template::parse(&value.template()).ok().and_then(|t| world.ctx.render(&t).ok());
+    let render = |value: &Value| Template::parse(&value.template()).ok().and_then(|t| world.ctx.fill(&t).ok());
     let mut out: Vec<String> = world.secrets().map(str::to_owned).collect();
     out.extend(attack.values().into_iter().filter(|v| v.is_sensitive()).filter_map(render));
     let exposed: Vec<String> = attack.exposed_values().into_iter().filter_map(render).collect();
@@ -173,7 +173,7 @@ async fn execute(
 ) -> Result<Vec<Violation>, FuzzError> {
     let action = attack.action().map_err(|e| FuzzError::World(format!("a generated template: {}", e.message)))?;
     let known = secrets(world, attack);
-    let render = |value: &Value| Template::parse(&value.template()).ok().and_then(|t| world.ctx.render(&t).ok());
+    let render = |value: &Value| Template::parse(&value.template()).ok().and_then(|t| world.ctx.fill(&t).ok());
     let settled = attack.settled(&render);
     let attack = &settled;
     let mut violations = Vec::new();
@@ -339,7 +339,7 @@ fn writable(dir: &Path) -> Result<(), FuzzError> {
 /// Runs the reproduction against the target: `Some(true)` when it fails (or warns) as it should.
 async fn check_reproduction(target: &Connected, text: &str, path: &Path) -> Option<bool> {
     let scenario = parse_scenario(path, text).ok()?;
-    let state = TargetState { probes: target.state.probes.clone(), live: target.state.live.clone(), settle: None };
+    let state = TargetState { probes: target.state.probes.clone(), live: target.state.live.clone(), settle: None, ..TargetState::default() };
     let deadline = Instant::now() + Duration::from_secs(120);
     let result = run_scenario(&target.wire, &state, &scenario, true, deadline).await;
     Some(matches!(result.verdict, Verdict::Fail | Verdict::Warn))

@@ -148,8 +148,25 @@ impl Context {
         out
     }
 
-    /// Fills `template`.
-    pub fn render(&self, template: &Template) -> Result<String, MissingValue> {
+    /// Fills `template`. A value a filter derives from a secret (`{{client.app.secret | upper}}`)
+    /// is registered as a secret of the same kind, so reports redact it as they redact the secret.
+    pub fn render(&mut self, template: &Template) -> Result<String, MissingValue> {
+        let mut derived: Vec<(String, String)> = Vec::new();
+        let text = template.render_deriving(
+            |reference| self.lookup(reference),
+            |source, value| derived.push((source.to_owned(), value.to_owned())),
+        )?;
+        for (source, value) in derived {
+            if let Some(kind) = self.redactor.kind_of(&source) {
+                self.redactor.register(&value, kind);
+            }
+        }
+        Ok(text)
+    }
+
+    /// Fills `template` without registering what its filters derive: for the fuzzer's oracle,
+    /// which compares rendered values and never shows them (the step that sends them registers).
+    pub fn fill(&self, template: &Template) -> Result<String, MissingValue> {
         template.render(|reference| self.lookup(reference))
     }
 
@@ -239,5 +256,26 @@ impl Context {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_filters_derive_from_secrets_are_secrets_too() {
+        let secret = "k1x0mtjrwchg8xq4nq3uvvlzjp2bb5k1a7l9eyd0rt6sfac3zpmn";
+        let mut ctx = Context::default();
+        ctx.clients.insert("app".into(), ClientState { id: "client1".into(), secret: Some(secret.into()), pool: "p".into() });
+        ctx.redactor.register(secret, SecretKind::ClientSecret);
+        for template in ["{{client.app.secret | upper}}", "{{client.app.secret | prefix(10)}}", "{{client.app.secret | prefix(20) | upper}}"] {
+            let rendered = ctx.render(&Template::parse(template).expect("parses")).expect("renders");
+            let shown = ctx.redactor.redact(&format!("sent {rendered}!"));
+            assert!(!shown.contains(&rendered), "{template}: {shown}");
+            assert!(shown.starts_with("sent <client-secret#"), "{template}: {shown}");
+        }
+        let id = ctx.render(&Template::parse("{{client.app.id | upper}}").expect("parses")).expect("renders");
+        assert_eq!(ctx.redactor.redact(&id), "CLIENT1", "a value derived from no secret is no secret");
     }
 }

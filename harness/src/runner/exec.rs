@@ -85,7 +85,7 @@ fn api(wire: &Wire, operation: &str, body: &Value) -> Request {
 }
 
 /// Fills every string leaf of a JSON value.
-fn render_json(ctx: &Context, value: &Value) -> Result<Value, MissingValue> {
+fn render_json(ctx: &mut Context, value: &Value) -> Result<Value, MissingValue> {
     Ok(match value {
         Value::String(text) => {
             let template = crate::scenario::template::Template::parse(text)

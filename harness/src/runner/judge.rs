@@ -70,7 +70,7 @@ fn test_text(test: &ValueTest) -> &'static str {
     }
 }
 
-fn value_test(ctx: &Context, test: &ValueTest, actual: Option<String>) -> Result<Observation, String> {
+fn value_test(ctx: &mut Context, test: &ValueTest, actual: Option<String>) -> Result<Observation, String> {
     Ok(match test {
         ValueTest::Present(present) => Observation {
             met: actual.is_some() == *present,
@@ -101,7 +101,7 @@ fn value_test(ctx: &Context, test: &ValueTest, actual: Option<String>) -> Result
     })
 }
 
-fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observation, String> {
+fn observe(ctx: &mut Context, output: &StepOutput, check: &Check) -> Result<Observation, String> {
     let exchange = output.exchange.as_ref();
     let json = output.json.as_ref();
     let member = |name: &str| json.and_then(|j| j.get(name)).and_then(Value::as_str).map(str::to_owned);
@@ -159,7 +159,7 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
                 }
                 BodyShape::Object => json.is_some_and(Value::is_object),
             };
-            let actual = if body.is_empty() { "(empty)".to_owned() } else { text.chars().take(200).collect() };
+            let actual = if body.is_empty() { "(empty)".to_owned() } else { ctx.redactor.redact_cut(&text, 200) };
             Observation { met, expected: body_shape(*shape).into(), actual }
         }
         Check::BodyHas { path, present } => {
@@ -210,7 +210,7 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
             Observation {
                 met: !leaked,
                 expected: "no token, secret or hash in the answer".into(),
-                actual: if leaked { text.chars().take(300).collect() } else { "none quoted".into() },
+                actual: if leaked { ctx.redactor.redact_cut(&text, 300) } else { "none quoted".into() },
             }
         }
         Check::NoServerError => {
@@ -232,15 +232,18 @@ fn observe(ctx: &Context, output: &StepOutput, check: &Check) -> Result<Observat
     })
 }
 
-/// Judges `expectation` against a step's output.
+/// Judges `expectation` against a step's output. Takes the context mutably because filling an
+/// expected value may derive a new secret from a known one, which is registered before it is shown.
 pub fn judge(
-    ctx: &Context,
+    ctx: &mut Context,
     step: &str,
     output: &StepOutput,
     expectation: &Expectation,
     strict: bool,
 ) -> ExpectationResult {
     let check = describe(&expectation.check);
+    let observed = observe(ctx, output, &expectation.check);
+    let ctx = &*ctx;
     let base = |verdict, expected: String, actual: String, rule: Option<String>| ExpectationResult {
         step: step.to_owned(),
         check: check.clone(),
@@ -252,7 +255,7 @@ pub fn judge(
         actual: ctx.redactor.redact(&actual),
         rule,
     };
-    match observe(ctx, output, &expectation.check) {
+    match observed {
         Err(why) => base(Verdict::Skipped, String::new(), String::new(), Some(why)),
         Ok(observation) => {
             let verdict = match (observation.met, expectation.evidence) {
@@ -277,5 +280,50 @@ pub fn not_judged(step: &str, expectation: &Expectation, verdict: Verdict, rule:
         expected: String::new(),
         actual: String::new(),
         rule: Some(rule.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::redact::SecretKind;
+    use crate::wire::Exchange;
+
+    const SECRET: &str = "k1x0MTJrWcHg8xq4nQ3UVvLzJp2bb5K1a7l9Eyd0Rt6sfAC3ZPmN";
+
+    fn answered(body: String, headers: Vec<(String, String)>) -> StepOutput {
+        let exchange = Exchange { status: 400, headers, body: body.into_bytes(), elapsed: Duration::ZERO };
+        StepOutput { exchange: Some(exchange), secrets_before: 1, ..StepOutput::default() }
+    }
+
+    fn expectation(check: Check) -> Expectation {
+        Expectation { check, evidence: Evidence::Documented, source: "spec §1.3".into(), claim: None }
+    }
+
+    #[test]
+    fn a_body_is_redacted_before_it_is_cut_for_the_report() {
+        let mut ctx = Context::default();
+        ctx.redactor.register(SECRET, SecretKind::ClientSecret);
+        for before in [170, 185, 190, 195, 199] {
+            let output = answered(format!("{}{SECRET}\"}}", "x".repeat(before)), Vec::new());
+            let result = judge(&mut ctx, "s", &output, &expectation(Check::Body(BodyShape::Empty)), true);
+            assert_eq!(result.verdict, Verdict::Fail);
+            assert!(!result.actual.contains(&SECRET[..200 - before]), "{before}: {}", result.actual);
+        }
+    }
+
+    #[test]
+    fn a_quoted_token_cut_short_by_the_target_is_not_shown() {
+        let mut ctx = Context::default();
+        let token = format!("eyJ{}", SECRET.repeat(30));
+        ctx.redactor.register(&token, SecretKind::RefreshToken);
+        let header = ("x-amzn-errormessage".to_owned(), format!("Invalid token {}", &token[..993]));
+        let output = answered(format!("{{\"message\":\"Invalid token {token}\"}}"), vec![header]);
+        let result = judge(&mut ctx, "s", &output, &expectation(Check::NoEcho), true);
+        assert_eq!(result.verdict, Verdict::Fail);
+        let windows: Vec<&str> = (0..token.len() - 12).map(|i| &token[i..i + 12]).collect();
+        assert!(windows.iter().all(|w| !result.actual.contains(w)), "{}", result.actual);
     }
 }

@@ -86,34 +86,30 @@ pub struct TargetState {
     pub probes: Probes,
     /// What runs created and have not yet deleted, for clean-up after an interruption.
     pub live: Ledger,
+    /// Every secret the run's scenarios registered: a target quoting one scenario's secret in
+    /// another's answer is redacted too.
+    pub secrets: crate::redact::RunSecrets,
 }
 
 /// Called as each scenario finishes, for progress output.
 pub type OnScenario = Arc<dyn Fn(&ScenarioResult) + Send + Sync>;
 
 /// Bodies kept in reports are cut to this many characters.
-const RECORD_BODY_MAX: usize = 2_000;
-
-fn cut(text: String) -> String {
-    match text.char_indices().nth(RECORD_BODY_MAX) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text,
-    }
-}
+pub(crate) const RECORD_BODY_MAX: usize = 2_000;
 
 fn request_record(ctx: &Context, request: &Request, target: String) -> RequestRecord {
     RequestRecord {
         method: request.method.to_string(),
         target,
         url: request.url.clone(),
-        body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&request.body))),
+        body: ctx.redactor.redact_cut(&String::from_utf8_lossy(&request.body), RECORD_BODY_MAX),
     }
 }
 
 fn response_record(ctx: &Context, exchange: &Exchange) -> ResponseRecord {
     ResponseRecord {
         status: exchange.status,
-        body: cut(ctx.redactor.redact(&String::from_utf8_lossy(&exchange.body))),
+        body: ctx.redactor.redact_cut(&String::from_utf8_lossy(&exchange.body), RECORD_BODY_MAX),
         duration_ms: Some(exchange.elapsed.as_millis() as u64),
     }
 }
@@ -160,7 +156,11 @@ pub async fn run_planned_scenario(
     deadline: Instant,
 ) -> ScenarioResult {
     let started = Instant::now();
-    let mut ctx = Context { probes: state.probes.clone(), ..Context::default() };
+    let mut ctx = Context {
+        probes: state.probes.clone(),
+        redactor: crate::redact::Redactor::sharing(state.secrets.clone()),
+        ..Context::default()
+    };
     let mut records: Vec<StepRecord> = Vec::new();
     let mut results: Vec<ExpectationResult> = Vec::new();
     let mut halt: Option<Halt> = None;
@@ -179,7 +179,8 @@ pub async fn run_planned_scenario(
             halt = Some(Halt { verdict: Verdict::Skipped, reason: "the run's deadline was reached".into() });
         }
         if let Some(halted) = &halt {
-            results.extend(step.expectations.iter().map(|e| not_judged(&step.name, e, halted.verdict, &halted.reason)));
+            let reason = ctx.redactor.redact(&halted.reason);
+            results.extend(step.expectations.iter().map(|e| not_judged(&step.name, e, halted.verdict, &reason)));
             continue;
         }
         let step_started = Instant::now();
@@ -240,7 +241,7 @@ pub async fn run_planned_scenario(
             }
         } else {
             let mut judged: Vec<ExpectationResult> =
-                step.expectations.iter().map(|e| judge(&ctx, &step.name, &performed.output, e, strict)).collect();
+                step.expectations.iter().map(|e| judge(&mut ctx, &step.name, &performed.output, e, strict)).collect();
             // Against a target with a settle window (real AWS), a check that may see an eventually
             // consistent revocation (its kind settles: see `scenario::action`) is asked again until it
             // holds or the window closes.
@@ -252,7 +253,7 @@ pub async fn run_planned_scenario(
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     let Ok(again) = perform(wire, &mut ctx, &step.action).await else { break };
                     judged =
-                        step.expectations.iter().map(|e| judge(&ctx, &step.name, &again.output, e, strict)).collect();
+                        step.expectations.iter().map(|e| judge(&mut ctx, &step.name, &again.output, e, strict)).collect();
                     if let (Some(record), Some(answer)) = (records.last_mut(), &again.output.exchange) {
                         record.response = Some(response_record(&ctx, answer));
                     }
@@ -261,7 +262,7 @@ pub async fn run_planned_scenario(
             }
             results.extend(judged);
         }
-        suite.judge(&ctx, step, &performed.output, strict);
+        suite.judge(&mut ctx, step, &performed.output, strict);
         for (name, path) in &step.captures {
             if let Some(value) = ctx.step_value(&performed.output, path) {
                 ctx.captures.insert(name.clone(), value);

@@ -55,7 +55,7 @@ pub(crate) async fn call_admin(
         method: "POST".into(),
         target: operation.into(),
         url: request.url.clone(),
-        body: redactor.redact(&body.to_string()),
+        body: redactor.redact_cut(&body.to_string(), super::RECORD_BODY_MAX),
     };
     let record = |response: Option<ResponseRecord>, ms: u64| StepRecord {
         name: format!("provision:{operation}"),
@@ -80,7 +80,7 @@ pub(crate) async fn call_admin(
             }
             let response = ResponseRecord {
                 status: exchange.status,
-                body: redactor.redact(&String::from_utf8_lossy(&exchange.body)),
+                body: redactor.redact_cut(&String::from_utf8_lossy(&exchange.body), super::RECORD_BODY_MAX),
                 duration_ms: Some(exchange.elapsed.as_millis() as u64),
             };
             let record = record(Some(response), exchange.elapsed.as_millis() as u64);

@@ -23,7 +23,7 @@ impl<'a> SuiteTally<'a> {
     }
 
     /// Judges `step`'s answer by each suite-wide check that applies to it.
-    pub(super) fn judge(&mut self, ctx: &Context, step: &Step, output: &StepOutput, strict: bool) {
+    pub(super) fn judge(&mut self, ctx: &mut Context, step: &Step, output: &StepOutput, strict: bool) {
         for (suite, expectation) in self.bound.iter().filter(|(suite, _)| step.suite_checks.contains(suite)) {
             self.judged.push((*suite, judge(ctx, &step.name, output, expectation, strict)));
         }
@@ -84,9 +84,9 @@ mod tests {
     fn a_clean_run_reports_one_pass_per_check() {
         let scenario = scenario();
         let mut tally = SuiteTally::new(&scenario);
-        let ctx = Context::default();
+        let mut ctx = Context::default();
         for step in &scenario.steps {
-            tally.judge(&ctx, step, &answer(200, "{}"), false);
+            tally.judge(&mut ctx, step, &answer(200, "{}"), false);
         }
         let results = tally.finish();
         let checks: Vec<(&str, Verdict)> = results.iter().map(|r| (r.step.as_str(), r.verdict)).collect();
@@ -98,9 +98,9 @@ mod tests {
     fn a_broken_check_names_the_steps_that_broke_it_and_respects_exemptions() {
         let scenario = scenario();
         let mut tally = SuiteTally::new(&scenario);
-        let ctx = Context::default();
-        tally.judge(&ctx, &scenario.steps[0], &answer(500, "oops"), false);
-        tally.judge(&ctx, &scenario.steps[1], &answer(503, "down"), false);
+        let mut ctx = Context::default();
+        tally.judge(&mut ctx, &scenario.steps[0], &answer(500, "oops"), false);
+        tally.judge(&mut ctx, &scenario.steps[1], &answer(503, "down"), false);
         let results = tally.finish();
         let no_5xx = results.iter().find(|r| r.claim.as_deref() == Some("no-5xx")).unwrap();
         assert_eq!((no_5xx.step.as_str(), no_5xx.verdict), (EVERY_STEP, Verdict::Warn));

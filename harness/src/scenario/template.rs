@@ -270,13 +270,29 @@ impl Template {
     }
 
     /// Fills the holes with `lookup`; the first reference it cannot resolve is the error.
-    pub fn render<E>(&self, mut lookup: impl FnMut(&Reference) -> Result<String, E>) -> Result<String, E> {
+    pub fn render<E>(&self, lookup: impl FnMut(&Reference) -> Result<String, E>) -> Result<String, E> {
+        self.render_deriving(lookup, |_, _| {})
+    }
+
+    /// [`render`](Self::render), handing `derived` each value that filters made and the value
+    /// they made it from, so a caller can treat what is derived from a secret as a secret.
+    pub fn render_deriving<E>(
+        &self,
+        mut lookup: impl FnMut(&Reference) -> Result<String, E>,
+        mut derived: impl FnMut(&str, &str),
+    ) -> Result<String, E> {
         let mut out = String::new();
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Hole(reference, _, filters) => {
-                    let value = filters.iter().fold(lookup(reference)?, |value, filter| filter.apply(&value));
+                    let source = lookup(reference)?;
+                    if filters.is_empty() {
+                        out.push_str(&source);
+                        continue;
+                    }
+                    let value = filters.iter().fold(source.clone(), |value, filter| filter.apply(&value));
+                    derived(&source, &value);
                     out.push_str(&value);
                 }
             }

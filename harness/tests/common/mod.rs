@@ -21,6 +21,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod hosted;
 pub mod hostile;
+pub mod hostile_server;
 pub mod reliability;
 pub mod serve;
 pub mod target;
