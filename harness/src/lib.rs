@@ -33,6 +33,7 @@ internal_modules! {
     baseline,
     cognito,
     conformance,
+    diagnostic,
     embedded,
     error,
     form,

@@ -135,15 +135,12 @@ pub fn load_texts_with<'a>(
         match parse_scenario_with(file, text, claims) {
             Ok(scenario) => {
                 if let Some(first) = ids.insert(scenario.id.clone(), file.to_path_buf()) {
-                    let at = text.find("id").unwrap_or(0);
-                    problems.push(ScenarioError::new(
-                        file,
-                        text,
-                        at..at + 2,
-                        format!("id `{}` is already used by {}", scenario.id, first.display()),
-                        "duplicate id",
-                        None,
-                    ));
+                    let (span, help) = match parse::id_span(text) {
+                        Some(span) => (span, None),
+                        None => (0..0, Some("the id is the file's stem: rename one of the files".to_owned())),
+                    };
+                    let message = format!("id `{}` is already used by {}", scenario.id, first.display());
+                    problems.push(ScenarioError::new(file, text, span, message, "duplicate id", help));
                 }
                 scenarios.push(scenario);
             }

@@ -20,6 +20,7 @@ use super::template::{FixtureKind, Reference, Template};
 use crate::cognito::EXPLICIT_AUTH_FLOWS;
 
 mod lower;
+mod strings;
 
 fn is_kebab(text: &str) -> bool {
     !text.is_empty()
@@ -47,6 +48,16 @@ pub fn parse_scenario_with(path: &Path, text: &str, claims: &Claims) -> Result<S
     let mut checker = Checker { path, text, claims, errors: Vec::new(), session_use: None };
     let scenario = checker.scenario(file);
     if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors) }
+}
+
+/// The span of the `id` value of a file that parsed, as the TOML parser read it; `None` when the
+/// file has no `id` key (its id is its stem).
+pub(super) fn id_span(text: &str) -> Option<Range<usize>> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<Spanned<String>>,
+    }
+    toml::from_str::<IdOnly>(text).ok()?.id.map(|id| id.span())
 }
 
 fn hint_for(message: &str) -> Option<String> {
@@ -333,20 +344,27 @@ impl<'a> Checker<'a> {
         user.get_ref().clone()
     }
 
-    /// Parses a template and checks every reference against what is defined so far.
+    /// Parses a template and checks every reference against what is defined so far; each problem
+    /// points at the hole itself, wherever the string's quoting puts it in the file.
     pub(super) fn template(&mut self, value: &Spanned<String>, scope: &Scope) -> Template {
-        // The span covers the quotes; holes are located inside the string's text.
-        let base = value.span().start + 1;
-        match Template::parse(value.get_ref()) {
+        let span = value.span();
+        let raw = self.text.get(span.clone()).unwrap_or_default();
+        let text = value.get_ref();
+        let at = |offset: usize| span.start + strings::source_offset(raw, text, offset).unwrap_or(0);
+        // A hole's text: from its `{{` to the `}}` that closes it.
+        let hole = |offset: usize| {
+            let end = text[offset..].find("}}").map_or(text.len(), |close| offset + close + 2);
+            at(offset)..at(end).max(at(offset))
+        };
+        match Template::parse(text) {
             Err(error) => {
-                let at = base + error.offset;
-                self.error(at..at + 2, error.message, "here", None);
-                Template::literal(value.get_ref().clone())
+                let start = at(error.offset);
+                self.error(start..at(error.offset + 2).max(start), error.message, "here", None);
+                Template::literal(text.clone())
             }
             Ok(template) => {
                 for (reference, offset) in template.references() {
-                    let at = base + offset;
-                    let span = at..at + reference.to_string().len() + 4;
+                    let span = hole(offset);
                     match self.resolve(reference, scope) {
                         Err(message) => self.error(span, message, "this reference", None),
                         Ok(()) => self.note_session_use(reference, scope, span),
