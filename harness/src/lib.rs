@@ -37,6 +37,7 @@ internal_modules! {
     embedded,
     error,
     form,
+    input,
     #[cfg(feature = "fuzz")]
     fuzz,
     jwt,

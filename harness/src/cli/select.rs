@@ -25,6 +25,13 @@ pub fn print_diagnostics(error: &LoadError) {
     }
 }
 
+/// Prints every problem of an invalid `--config` file as a located diagnostic on stderr.
+pub fn print_config_diagnostics(error: &crate::target::TargetConfigError) {
+    if let crate::target::TargetConfigError::Invalid(problems) = error {
+        problems.iter().for_each(|problem| print_report(problem));
+    }
+}
+
 /// Prints one diagnostic (with its related ones) on stderr, in colour on a terminal; any file's
 /// lines, however long, render ([`crate::diagnostic`]).
 pub fn print_report(report: &dyn miette::Diagnostic) {

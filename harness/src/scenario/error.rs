@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
@@ -18,7 +19,7 @@ pub struct ScenarioError {
     /// What is wrong.
     pub message: String,
     #[source_code]
-    source_code: NamedSource<String>,
+    source_code: NamedSource<Arc<str>>,
     #[label("{label}")]
     span: SourceSpan,
     label: String,
@@ -27,10 +28,24 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
-    /// An error at byte range `span` of `text` (the contents of `file`).
+    /// An error at byte range `span` of `text` (the contents of `file`), which it copies; a file
+    /// with many problems shares one copy through [`ScenarioError::shared`].
     pub fn new(
         file: &Path,
         text: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: &str,
+        help: Option<String>,
+    ) -> Self {
+        Self::shared(file, &Arc::from(text), span, message, label, help)
+    }
+
+    /// [`ScenarioError::new`] for a text shared by every problem of its file: a file of
+    /// megabytes with thousands of problems is kept once, not once per problem.
+    pub fn shared(
+        file: &Path,
+        text: &Arc<str>,
         span: Range<usize>,
         message: impl Into<String>,
         label: &str,
@@ -44,7 +59,7 @@ impl ScenarioError {
             line,
             column,
             message: message.into(),
-            source_code: NamedSource::new(file.display().to_string(), text.to_owned()),
+            source_code: NamedSource::new(file.display().to_string(), Arc::clone(text)),
             span: (start, end - start).into(),
             label: label.to_owned(),
             help,
@@ -54,6 +69,54 @@ impl ScenarioError {
     /// The hint, if any.
     pub fn hint(&self) -> Option<&str> {
         self.help.as_deref()
+    }
+}
+
+/// The most problems reported for one file; past it, one more problem says how many were left
+/// out. A generated file with a problem on each of its 100,000 lines would otherwise print (and
+/// keep) 100,000 diagnostics.
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// The problems of one file as they are found: the first [`MAX_PROBLEMS_PER_FILE`] located (each
+/// location costs a pass over the text before it), the rest only counted, and then reported as
+/// one more problem that says how many were left out.
+pub(crate) struct Problems<'a> {
+    file: &'a Path,
+    source: Arc<str>,
+    list: Vec<ScenarioError>,
+    left_out: usize,
+    first_left_out: usize,
+}
+
+impl<'a> Problems<'a> {
+    pub(crate) fn new(file: &'a Path, text: &str) -> Self {
+        Self { file, source: Arc::from(text), list: Vec::new(), left_out: 0, first_left_out: 0 }
+    }
+
+    /// Adds a problem at `span`.
+    pub(crate) fn add(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<String>) {
+        if self.list.len() < MAX_PROBLEMS_PER_FILE {
+            self.list.push(ScenarioError::shared(self.file, &self.source, span, message, label, help));
+        } else {
+            if self.left_out == 0 {
+                self.first_left_out = span.start;
+            }
+            self.left_out += 1;
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Every problem reported, the count of those left out last.
+    pub(crate) fn into_vec(mut self) -> Vec<ScenarioError> {
+        if self.left_out > 0 {
+            let (at, left_out) = (self.first_left_out, self.left_out);
+            let message = format!("{left_out} more problem(s) in this file not shown");
+            self.list.push(ScenarioError::shared(self.file, &self.source, at..at, message, "from here", None));
+        }
+        self.list
     }
 }
 

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::action::ActionKind;
 use super::claims::{Claims, SuiteCheck};
-use super::error::ScenarioError;
+use super::error::{Problems, ScenarioError};
 use super::format::{ScenarioFile, StepFile};
 use super::model::{
     Action, ClientSpec, DEFAULT_CLIENT, DEFAULT_FLOWS, DEFAULT_SESSION, DEFAULT_USER, Expectation, MAIN_POOL,
@@ -45,9 +45,9 @@ pub fn parse_scenario_with(path: &Path, text: &str, claims: &Claims) -> Result<S
         let span = error.span().unwrap_or(0..0);
         vec![ScenarioError::new(path, text, span, error.message().trim(), "here", hint_for(error.message()))]
     })?;
-    let mut checker = Checker { path, text, claims, errors: Vec::new(), session_use: None };
+    let mut checker = Checker { path, text, claims, errors: Problems::new(path, text), session_use: None };
     let scenario = checker.scenario(file);
-    if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors) }
+    if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors.into_vec()) }
 }
 
 /// The span of the `id` value of a file that parsed, as the TOML parser read it; `None` when the
@@ -74,7 +74,7 @@ pub(super) struct Checker<'a> {
     path: &'a Path,
     text: &'a str,
     pub(super) claims: &'a Claims,
-    errors: Vec<ScenarioError>,
+    errors: Problems<'a>,
     /// Where the default session is first referred to, if it is.
     session_use: Option<Range<usize>>,
 }
@@ -93,14 +93,7 @@ pub(super) struct Scope {
 
 impl<'a> Checker<'a> {
     pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
-        self.errors.push(ScenarioError::new(
-            self.path,
-            self.text,
-            span,
-            message.into(),
-            label,
-            help.map(str::to_owned),
-        ));
+        self.errors.add(span, message, label, help.map(str::to_owned));
     }
 
     fn scenario(&mut self, file: ScenarioFile) -> Scenario {
