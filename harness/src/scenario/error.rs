@@ -58,7 +58,7 @@ impl ScenarioError {
             file: file.to_path_buf(),
             line,
             column,
-            message: message.into(),
+            message: bounded(message.into()),
             source_code: NamedSource::new(file.display().to_string(), Arc::clone(text)),
             span: (start, end - start).into(),
             label: label.to_owned(),
@@ -70,6 +70,18 @@ impl ScenarioError {
     pub fn hint(&self) -> Option<&str> {
         self.help.as_deref()
     }
+}
+
+/// The longest message kept, in characters: messages quote the file (`unknown field `…``), and a
+/// key of 70,000 characters would otherwise be quoted whole.
+pub const MAX_MESSAGE: usize = 400;
+
+fn bounded(mut message: String) -> String {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+        message.truncate(cut);
+        message.push('…');
+    }
+    message
 }
 
 /// The most problems reported for one file; past it, one more problem says how many were left
