@@ -132,12 +132,14 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     }
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?.path();
-        if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
+        // A `*.toml` entry is a scenario file whatever it is, so a directory of that name is
+        // refused (`read_input`) rather than searched.
+        if entry.extension().is_some_and(|ext| ext == "toml") {
+            if !entry.file_name().is_some_and(|name| NOT_SCENARIOS.iter().any(|n| name == *n)) {
+                files.push(entry);
+            }
+        } else if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
             collect(&entry, files)?;
-        } else if entry.extension().is_some_and(|ext| ext == "toml")
-            && !entry.file_name().is_some_and(|name| NOT_SCENARIOS.iter().any(|n| name == *n))
-        {
-            files.push(entry);
         }
     }
     Ok(())
