@@ -38,7 +38,7 @@ impl ScenarioError {
         label: &str,
         help: Option<String>,
     ) -> Self {
-        Self::shared(file, &Arc::from(text), span, message, label, help)
+        Self::shared(file, &source_text(text), span, message, label, help)
     }
 
     /// [`ScenarioError::new`] for a text shared by every problem of its file: a file of
@@ -76,7 +76,24 @@ impl ScenarioError {
 /// key of 70,000 characters would otherwise be quoted whole.
 pub const MAX_MESSAGE: usize = 400;
 
-fn bounded(mut message: String) -> String {
+/// `text` with every control character but tab and line breaks replaced by one of the same UTF-8
+/// length (`?`, `¿`), so offsets still hold: a hostile file's escape sequences are shown, not
+/// sent to the terminal. `keep_breaks`: `\n` and `\r` stay (source text), or go too (messages).
+fn printable(text: &str, keep_breaks: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\t' && !(keep_breaks && matches!(c, '\n' | '\r'));
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let replace = |c: char| match c {
+        c if !unsafe_char(c) => c,
+        c if c.len_utf8() == 1 => '?',
+        _ => '¿',
+    };
+    std::borrow::Cow::Owned(text.chars().map(replace).collect())
+}
+
+fn bounded(message: String) -> String {
+    let mut message = printable(&message, false).into_owned();
     if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
         message.truncate(cut);
         message.push('…');
@@ -102,7 +119,7 @@ pub(crate) struct Problems<'a> {
 
 impl<'a> Problems<'a> {
     pub(crate) fn new(file: &'a Path, text: &str) -> Self {
-        Self { file, source: Arc::from(text), list: Vec::new(), left_out: 0, first_left_out: 0 }
+        Self { file, source: source_text(text), list: Vec::new(), left_out: 0, first_left_out: 0 }
     }
 
     /// Adds a problem at `span`.
@@ -130,6 +147,11 @@ impl<'a> Problems<'a> {
         }
         self.list
     }
+}
+
+/// `text` as diagnostics keep and show it: control characters made [`printable`].
+pub(crate) fn source_text(text: &str) -> Arc<str> {
+    Arc::from(printable(text, true))
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
