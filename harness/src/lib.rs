@@ -33,9 +33,11 @@ internal_modules! {
     baseline,
     cognito,
     conformance,
+    diagnostic,
     embedded,
     error,
     form,
+    input,
     #[cfg(feature = "fuzz")]
     fuzz,
     jwt,

@@ -99,6 +99,11 @@ fn oauth_dispatch_corpus() {
 }
 
 #[test]
+fn scenario_diagnostics_corpus() {
+    replay("scenario_diagnostics");
+}
+
+#[test]
 fn scenario_file_corpus() {
     replay("scenario_file");
 }

@@ -227,3 +227,64 @@ fn suite_wide_checks_apply_to_remote_steps_unless_exempt() {
     assert!(unknown[0].message.contains("not a suite-wide check"), "{unknown:?}");
     assert!(unknown[0].hint().is_some_and(|h| h.contains("no-echo, no-5xx, typed-errors")));
 }
+
+#[test]
+fn a_duplicate_id_points_at_the_id_value_not_at_the_word_id_elsewhere() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nsign_in = { client = \"app\", user = \"alice\" }\n";
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    std::fs::create_dir_all(&one).expect("dir");
+    std::fs::create_dir_all(&two).expect("dir");
+    std::fs::write(one.join("same.toml"), body).expect("write");
+    // The word `id` in a comment and in a string before the key: the key's value is the place.
+    std::fs::write(two.join("same.toml"), format!("# the id is the stem\ntitle2 = 0\n{body}")).expect("write");
+    std::fs::write(two.join("same.toml"), format!("# an id comment\n\n  id   =   \"same\"\n{body}")).expect("write");
+    let Err(LoadError::Invalid(problems)) = load(&[one.clone(), two]) else { panic!("not refused") };
+    assert!(problems[0].message.contains("already used"), "{problems:?}");
+    assert_eq!((problems[0].line, problems[0].column), (3, 12), "{}", problems[0]);
+
+    // Ids from stems alone: no `id` text to point at, so the file's start and a hint.
+    let three = dir.path().join("three");
+    std::fs::create_dir_all(&three).expect("dir");
+    std::fs::write(three.join("same.toml"), format!("# id\n{body}")).expect("write");
+    let Err(LoadError::Invalid(problems)) = load(&[one, three]) else { panic!("not refused") };
+    assert_eq!((problems[0].line, problems[0].column), (1, 1), "{}", problems[0]);
+    assert!(problems[0].hint().is_some_and(|h| h.contains("rename")), "{problems:?}");
+}
+
+#[test]
+fn a_bad_reference_in_a_multi_line_string_points_at_the_reference() {
+    let login = "[[steps]]\nname = \"login\"\nsign_in = { client = \"app\", user = \"alice\" }\n";
+    for (value, line, column) in [
+        ("\"\"\"\n{{nope.access_token}}\"\"\"", 13, 1),
+        ("\"\"\"\r\nab {{nope.access_token}}\"\"\"", 13, 4),
+        ("\"\"\"first \\\n      {{nope.access_token}}\"\"\"", 13, 7),
+        ("\"\\t\\u00e9 {{nope.access_token}}\"", 12, 39),
+        ("'''\n\n  {{nope.access_token}}'''", 14, 3),
+    ] {
+        let text = format!("{HEADER}{login}[[steps]]\nget_user = {{ access_token = {value} }}\n");
+        let problems = errors(&text);
+        assert!(problems[0].message.contains("no step named `nope`"), "{value}: {problems:?}");
+        assert_eq!((problems[0].line, problems[0].column), (line, column), "{value}: {}", problems[0]);
+    }
+}
+
+#[test]
+fn json_ending_in_closing_braces_is_a_raw_body_and_a_backslash_escapes_an_opening_pair() {
+    let text = format!(
+        "{HEADER}[[steps]]\ncall = {{ operation = \"RevokeToken\", raw_body = '{{\"a\":{{\"b\":1}}}}' }}\n\
+         [[steps]]\ncall = {{ operation = \"RevokeToken\", raw_body = '\\{{{{\"t\":\"{{{{client.app.id}}}}\"}}}}' }}\n"
+    );
+    let scenario = parse_scenario(Path::new("dir/bad.toml"), &text).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(scenario.steps.len(), 2, "{text}");
+}
+
+#[test]
+fn a_file_with_thousands_of_problems_reports_a_hundred_and_counts_the_rest() {
+    // Before: 20,000 diagnostics, each with its own copy of the text, took 4 GB and a minute.
+    let text = format!("title = \"t\"\nspec = \"§1\"\n{}", "[[steps]]\n".repeat(20_000));
+    let problems = parse_scenario(Path::new("many.toml"), &text).expect_err("refused");
+    assert_eq!(problems.len(), 101);
+    assert_eq!(problems[100].message, "19900 more problem(s) in this file not shown");
+    assert_eq!((problems[100].line, problems[100].column), (103, 1));
+}

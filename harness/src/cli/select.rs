@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use crate::scenario::{LoadError, Scenario, load};
 use crate::{Error, embedded};
-use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use crate::cli::args::Selection;
 
@@ -26,17 +25,18 @@ pub fn print_diagnostics(error: &LoadError) {
     }
 }
 
-/// Prints one diagnostic (with its related ones) on stderr, in colour on a terminal.
+/// Prints every problem of an invalid `--config` file as a located diagnostic on stderr.
+pub fn print_config_diagnostics(error: &crate::target::TargetConfigError) {
+    if let crate::target::TargetConfigError::Invalid(problems) = error {
+        problems.iter().for_each(|problem| print_report(problem));
+    }
+}
+
+/// Prints one diagnostic (with its related ones) on stderr, in colour on a terminal; any file's
+/// lines, however long, render ([`crate::diagnostic`]).
 pub fn print_report(report: &dyn miette::Diagnostic) {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme);
-    let mut out = String::new();
-    if handler.render_report(&mut out, report).is_ok() {
-        errln!("{out}");
-    } else {
-        errln!("{report}");
-    }
+    errln!("{}", crate::diagnostic::render(report, colour));
 }
 
 /// Loads scenarios (printing diagnostics on failure) and applies the tag and id filters.

@@ -21,7 +21,7 @@ pub fn seconds(value: f64, flag: &str) -> Result<Duration, Error> {
 /// Resolves the target flags into what to connect to and how.
 pub fn resolve(args: &TargetArgs, faults: FaultSet) -> Result<(TargetSpec, ConnectOptions), Error> {
     let profiles = match &args.config {
-        Some(path) => ProfileConfig::load(path)?,
+        Some(path) => ProfileConfig::load(path).inspect_err(super::select::print_config_diagnostics)?,
         None => ProfileConfig::builtin(),
     };
     let mut spec = TargetSpec::parse(&args.target, faults, &profiles.profiles)?;

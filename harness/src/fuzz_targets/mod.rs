@@ -8,6 +8,8 @@
 //!
 //! - [`scenario_file`]: scenario TOML → checked model; diagnostics stay inside the file, and
 //!   re-rendering the TOML changes neither the verdict nor the model.
+//! - [`scenario_diagnostics`]: any bytes (long lines included) read as a scenario file is read,
+//!   and every diagnostic rendered, bounded and located.
 //! - [`api_request`]: `X-Amz-Target` + `Content-Type` + body → the operation and its typed input;
 //!   refusals are typed client errors with fixed messages.
 //! - [`api_dispatch`]: the same inputs through the whole service, from a provisioned state;
@@ -29,6 +31,7 @@ mod fixture;
 mod jwt_claims;
 mod oauth_dispatch;
 mod oauth_form;
+mod scenario_diagnostics;
 mod scenario_file;
 mod snapshot_normaliser;
 
@@ -54,6 +57,7 @@ pub use api_request::api_request;
 pub use jwt_claims::jwt_claims;
 pub use oauth_dispatch::oauth_dispatch;
 pub use oauth_form::oauth_form;
+pub use scenario_diagnostics::scenario_diagnostics;
 pub use scenario_file::scenario_file;
 pub use snapshot_normaliser::snapshot_normaliser;
 
@@ -62,12 +66,13 @@ pub type Target = fn(&[u8]);
 
 /// Every target by name: the name of its `fuzz/fuzz_targets/<name>.rs` binary and of its corpus
 /// directory `fuzz/corpus/<name>/`. The replay test fails when the two sets differ.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("api_dispatch", api_dispatch),
     ("api_request", api_request),
     ("jwt_claims", jwt_claims),
     ("oauth_dispatch", oauth_dispatch),
     ("oauth_form", oauth_form),
+    ("scenario_diagnostics", scenario_diagnostics),
     ("scenario_file", scenario_file),
     ("snapshot_normaliser", snapshot_normaliser),
 ];

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::error::ScenarioError;
+use super::error::{Problems, ScenarioError};
 use super::model::Check;
 use crate::report::Evidence;
 
@@ -89,24 +89,24 @@ impl Claims {
             vec![located(span, error.message().trim().to_owned(), None)]
         })?;
         let mut claims = Claims::default();
-        let mut errors = Vec::new();
+        let mut errors = Problems::new(path, text);
         for (id, table) in tables {
             let span = table.span();
             let table = table.into_inner();
             if !is_claim_id(&id) {
-                errors.push(located(span.clone(), format!("`{id}` is not a claim id"), Some(ID_HELP.into())));
+                errors.add(span.clone(), format!("`{id}` is not a claim id"), "here", Some(ID_HELP.into()));
             }
             let grade = match Evidence::parse(table.grade.get_ref()) {
                 Some(grade) => grade,
                 None => {
                     let message = "grade is `documented`, `aws-seen` or `inferred`".to_owned();
-                    errors.push(located(table.grade.span(), message, None));
+                    errors.add(table.grade.span(), message, "here", None);
                     continue;
                 }
             };
             for (field, value) in [("says", &table.says), ("sources", &table.sources)] {
                 if value.get_ref().trim().is_empty() {
-                    errors.push(located(value.span(), format!("`{field}` must not be empty"), None));
+                    errors.add(value.span(), format!("`{field}` must not be empty"), "here", None);
                 }
             }
             let claim = Claim {
@@ -118,7 +118,7 @@ impl Claims {
             };
             claims.by_id.insert(id, claim);
         }
-        if errors.is_empty() { Ok(claims) } else { Err(errors) }
+        if errors.is_empty() { Ok(claims) } else { Err(errors.into_vec()) }
     }
 
     /// This registry with `other`'s claims added, replacing those of the same id.

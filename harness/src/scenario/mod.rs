@@ -22,6 +22,7 @@ pub use error::{LoadError, ScenarioError};
 pub use model::Scenario;
 pub use claims::Claims;
 pub use parse::{parse_scenario, parse_scenario_with};
+pub use crate::input::{MAX_INPUT_BYTES, read_input};
 
 /// Loads every scenario under `paths` (files, or directories searched recursively for `*.toml`),
 /// sorted by path, against the embedded claims registry overridden by a `claims.toml` in each
@@ -54,41 +55,6 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
         }
         (Err(other), false) => Err(other),
     }
-}
-
-/// The largest input file read: far above any scenario (the largest is a few KB), far below what
-/// would strain memory.
-pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
-
-/// Reads an input file through the one door every file takes: a regular file (a FIFO would block
-/// the read forever and a device never end it), at most [`MAX_INPUT_BYTES`], and UTF-8, with the
-/// first invalid byte located. Each refusal is a located diagnostic, so it exits 2 like any other
-/// problem in a file.
-pub fn read_input(path: &Path) -> Result<String, Box<ScenarioError>> {
-    use std::io::Read;
-    let refuse = |message: String| Box::new(ScenarioError::new(path, "", 0..0, message, "here", None));
-    let metadata = std::fs::metadata(path).map_err(|e| refuse(format!("cannot read this file: {e}")))?;
-    if !metadata.is_file() {
-        return Err(refuse("not a regular file (a FIFO, a device, a socket or a directory): not read".into()));
-    }
-    let too_large = || refuse(format!("larger than {} MiB: not read", MAX_INPUT_BYTES / (1024 * 1024)));
-    if metadata.len() > MAX_INPUT_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| refuse(format!("cannot read this file: {e}")))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large());
-    }
-    String::from_utf8(bytes).map_err(|error| {
-        let at = error.utf8_error().valid_up_to();
-        let byte = error.as_bytes()[at];
-        let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-        // In the lossy text, the bad byte is the replacement character at the same offset.
-        Box::new(ScenarioError::new(path, &text, at..at + 3, format!("not UTF-8: byte 0x{byte:02x}"), "this byte", None))
-    })
 }
 
 /// The embedded claims registry, overridden by the `claims.toml` of each directory in `paths`
@@ -135,15 +101,12 @@ pub fn load_texts_with<'a>(
         match parse_scenario_with(file, text, claims) {
             Ok(scenario) => {
                 if let Some(first) = ids.insert(scenario.id.clone(), file.to_path_buf()) {
-                    let at = text.find("id").unwrap_or(0);
-                    problems.push(ScenarioError::new(
-                        file,
-                        text,
-                        at..at + 2,
-                        format!("id `{}` is already used by {}", scenario.id, first.display()),
-                        "duplicate id",
-                        None,
-                    ));
+                    let (span, help) = match parse::id_span(text) {
+                        Some(span) => (span, None),
+                        None => (0..0, Some("the id is the file's stem: rename one of the files".to_owned())),
+                    };
+                    let message = format!("id `{}` is already used by {}", scenario.id, first.display());
+                    problems.push(ScenarioError::new(file, text, span, message, "duplicate id", help));
                 }
                 scenarios.push(scenario);
             }
@@ -169,12 +132,14 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     }
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?.path();
-        if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
+        // A `*.toml` entry is a scenario file whatever it is, so a directory of that name is
+        // refused (`read_input`) rather than searched.
+        if entry.extension().is_some_and(|ext| ext == "toml") {
+            if !entry.file_name().is_some_and(|name| NOT_SCENARIOS.iter().any(|n| name == *n)) {
+                files.push(entry);
+            }
+        } else if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
             collect(&entry, files)?;
-        } else if entry.extension().is_some_and(|ext| ext == "toml")
-            && !entry.file_name().is_some_and(|name| NOT_SCENARIOS.iter().any(|n| name == *n))
-        {
-            files.push(entry);
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::action::ActionKind;
 use super::claims::{Claims, SuiteCheck};
-use super::error::ScenarioError;
+use super::error::{Problems, ScenarioError};
 use super::format::{ScenarioFile, StepFile};
 use super::model::{
     Action, ClientSpec, DEFAULT_CLIENT, DEFAULT_FLOWS, DEFAULT_SESSION, DEFAULT_USER, Expectation, MAIN_POOL,
@@ -20,6 +20,7 @@ use super::template::{FixtureKind, Reference, Template};
 use crate::cognito::EXPLICIT_AUTH_FLOWS;
 
 mod lower;
+mod strings;
 
 fn is_kebab(text: &str) -> bool {
     !text.is_empty()
@@ -44,9 +45,19 @@ pub fn parse_scenario_with(path: &Path, text: &str, claims: &Claims) -> Result<S
         let span = error.span().unwrap_or(0..0);
         vec![ScenarioError::new(path, text, span, error.message().trim(), "here", hint_for(error.message()))]
     })?;
-    let mut checker = Checker { path, text, claims, errors: Vec::new(), session_use: None };
+    let mut checker = Checker { path, text, claims, errors: Problems::new(path, text), session_use: None };
     let scenario = checker.scenario(file);
-    if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors) }
+    if checker.errors.is_empty() { Ok(scenario) } else { Err(checker.errors.into_vec()) }
+}
+
+/// The span of the `id` value of a file that parsed, as the TOML parser read it; `None` when the
+/// file has no `id` key (its id is its stem).
+pub(super) fn id_span(text: &str) -> Option<Range<usize>> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<Spanned<String>>,
+    }
+    toml::from_str::<IdOnly>(text).ok()?.id.map(|id| id.span())
 }
 
 fn hint_for(message: &str) -> Option<String> {
@@ -63,7 +74,7 @@ pub(super) struct Checker<'a> {
     path: &'a Path,
     text: &'a str,
     pub(super) claims: &'a Claims,
-    errors: Vec<ScenarioError>,
+    errors: Problems<'a>,
     /// Where the default session is first referred to, if it is.
     session_use: Option<Range<usize>>,
 }
@@ -82,14 +93,7 @@ pub(super) struct Scope {
 
 impl<'a> Checker<'a> {
     pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
-        self.errors.push(ScenarioError::new(
-            self.path,
-            self.text,
-            span,
-            message.into(),
-            label,
-            help.map(str::to_owned),
-        ));
+        self.errors.add(span, message, label, help.map(str::to_owned));
     }
 
     fn scenario(&mut self, file: ScenarioFile) -> Scenario {
@@ -333,20 +337,27 @@ impl<'a> Checker<'a> {
         user.get_ref().clone()
     }
 
-    /// Parses a template and checks every reference against what is defined so far.
+    /// Parses a template and checks every reference against what is defined so far; each problem
+    /// points at the hole itself, wherever the string's quoting puts it in the file.
     pub(super) fn template(&mut self, value: &Spanned<String>, scope: &Scope) -> Template {
-        // The span covers the quotes; holes are located inside the string's text.
-        let base = value.span().start + 1;
-        match Template::parse(value.get_ref()) {
+        let span = value.span();
+        let raw = self.text.get(span.clone()).unwrap_or_default();
+        let text = value.get_ref();
+        let at = |offset: usize| span.start + strings::source_offset(raw, text, offset).unwrap_or(0);
+        // A hole's text: from its `{{` to the `}}` that closes it.
+        let hole = |offset: usize| {
+            let end = text[offset..].find("}}").map_or(text.len(), |close| offset + close + 2);
+            at(offset)..at(end).max(at(offset))
+        };
+        match Template::parse(text) {
             Err(error) => {
-                let at = base + error.offset;
-                self.error(at..at + 2, error.message, "here", None);
-                Template::literal(value.get_ref().clone())
+                let start = at(error.offset);
+                self.error(start..at(error.offset + 2).max(start), error.message, "here", None);
+                Template::literal(text.clone())
             }
             Ok(template) => {
                 for (reference, offset) in template.references() {
-                    let at = base + offset;
-                    let span = at..at + reference.to_string().len() + 4;
+                    let span = hole(offset);
                     match self.resolve(reference, scope) {
                         Err(message) => self.error(span, message, "this reference", None),
                         Ok(()) => self.note_session_use(reference, scope, span),

@@ -164,44 +164,70 @@ fn is_name(text: &str) -> bool {
 }
 
 impl Template {
-    /// Parses `text`. `{{` opens a hole, `}}` closes it; there is no escape (no Cognito value
-    /// contains `{{`).
+    /// Parses `text`. `{{` opens a hole and the next `}}` closes it; of a run of braces (`{{{`),
+    /// the last two open it. A `}}` outside a hole is text (JSON ends in `}}`). `\{{` is a literal
+    /// `{{`: an odd number of backslashes before `{{` escapes it, and each pair of them stands for
+    /// one backslash, so `\\{{x}}` is a backslash and then a hole.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
         let mut segments = Vec::new();
-        let mut rest = text;
+        let mut literal = String::new();
         let mut offset = 0;
-        while let Some(open) = rest.find("{{") {
-            if open > 0 {
-                segments.push(Segment::Literal(rest[..open].to_owned()));
+        while let Some(found) = text[offset..].find("{{") {
+            let mut open = offset + found;
+            let backslashes = text[offset..open].bytes().rev().take_while(|b| *b == b'\\').count();
+            literal.push_str(&text[offset..open - backslashes]);
+            literal.extend(std::iter::repeat_n('\\', backslashes / 2));
+            if backslashes % 2 == 1 {
+                literal.push_str("{{");
+                offset = open + 2;
+                continue;
             }
-            let after = &rest[open + 2..];
-            let close = after.find("}}").ok_or_else(|| TemplateError {
-                message: "`{{` is never closed by `}}`".into(),
-                offset: offset + open,
-            })?;
+            while text[open + 2..].starts_with('{') {
+                literal.push('{');
+                open += 1;
+            }
+            let after = &text[open + 2..];
+            let close = after
+                .find("}}")
+                .ok_or_else(|| TemplateError { message: "`{{` is never closed by `}}`".into(), offset: open })?;
             let mut pipeline = after[..close].split('|');
             let inner = pipeline.next().unwrap_or_default().trim();
-            let reference =
-                Self::reference(inner).map_err(|message| TemplateError { message, offset: offset + open })?;
+            let reference = Self::reference(inner).map_err(|message| TemplateError { message, offset: open })?;
             let filters = pipeline
                 .map(Filter::parse)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|message| TemplateError { message, offset: offset + open })?;
-            segments.push(Segment::Hole(reference, offset + open, filters));
-            let consumed = open + 2 + close + 2;
-            rest = &rest[consumed..];
-            offset += consumed;
+                .map_err(|message| TemplateError { message, offset: open })?;
+            if !literal.is_empty() {
+                segments.push(Segment::Literal(std::mem::take(&mut literal)));
+            }
+            segments.push(Segment::Hole(reference, open, filters));
+            offset = open + 2 + close + 2;
         }
-        if rest.contains("}}") {
-            return Err(TemplateError {
-                message: "`}}` without a matching `{{`".into(),
-                offset: offset + rest.find("}}").unwrap_or(0),
-            });
-        }
-        if !rest.is_empty() {
-            segments.push(Segment::Literal(rest.to_owned()));
+        literal.push_str(&text[offset..]);
+        if !literal.is_empty() {
+            segments.push(Segment::Literal(literal));
         }
         Ok(Self { segments })
+    }
+
+    /// `text` as a template writes it, to be read back as a literal: each `{{` escaped, and the
+    /// backslashes before an escaped `{{` or before the hole that follows (`hole_next`) doubled.
+    fn escaped(text: &str, hole_next: bool) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let backslashes = rest[..open].bytes().rev().take_while(|b| *b == b'\\').count();
+            out.push_str(&rest[..open]);
+            out.extend(std::iter::repeat_n('\\', backslashes + 1));
+            out.push_str("{{");
+            rest = &rest[open + 2..];
+        }
+        out.push_str(rest);
+        if hole_next {
+            let backslashes = rest.bytes().rev().take_while(|b| *b == b'\\').count();
+            out.extend(std::iter::repeat_n('\\', backslashes));
+        }
+        out
     }
 
     fn reference(inner: &str) -> Result<Reference, String> {
@@ -259,8 +285,11 @@ impl Template {
     pub fn source_text(&self) -> String {
         self.segments
             .iter()
-            .map(|segment| match segment {
-                Segment::Literal(text) => text.clone(),
+            .enumerate()
+            .map(|(index, segment)| match segment {
+                Segment::Literal(text) => {
+                    Self::escaped(text, matches!(self.segments.get(index + 1), Some(Segment::Hole(..))))
+                }
                 Segment::Hole(reference, _, filters) => {
                     let filters: String = filters.iter().map(|filter| format!(" | {filter}")).collect();
                     format!("{{{{{reference}{filters}}}}}")
@@ -355,8 +384,31 @@ mod tests {
         assert_eq!(Template::parse("ab{{login.").unwrap_err().offset, 2);
         assert!(Template::parse("{{ }}").is_err());
         assert!(Template::parse("{{a..b}}").is_err());
-        assert!(Template::parse("x }} y").is_err());
         assert!(Template::parse("{{ a b }}").is_err());
+    }
+
+    #[test]
+    fn json_ending_in_closing_braces_is_text() {
+        for json in [r#"{"a":{"b":1}}"#, "x }} y", "}}", r#"{"t":"{{login.access_token}}","n":{"m":{}}}"#] {
+            let template = Template::parse(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(template.source_text(), json);
+        }
+        let nested = Template::parse(r#"{"n":{{{step1.status}}}}"#).unwrap();
+        assert_eq!(nested.references().next().unwrap().1, 6);
+        assert_eq!(nested.render::<()>(|_| Ok("200".into())).unwrap(), r#"{"n":{200}}"#);
+    }
+
+    #[test]
+    fn a_backslash_escapes_an_opening_pair() {
+        let render = |text: &str| Template::parse(text).unwrap().render::<()>(|r| Ok(format!("<{r}>"))).unwrap();
+        assert_eq!(render(r"\{{x}}"), "{{x}}");
+        assert_eq!(render(r"a\\{{x}}"), r"a\<x>");
+        assert_eq!(render(r"\\\{{x}}"), r"\{{x}}");
+        assert_eq!(render(r"\n{{x}}"), r"\n<x>");
+        for text in [r"\{{x}}", r"a\\{{x}}", r"\\\{{x}} {{y}}", r"{{{x}}", r"\{{{x}}", r"a\ b"] {
+            let template = Template::parse(text).unwrap();
+            assert_eq!(Template::parse(&template.source_text()).unwrap(), template, "{text}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::scenario::ScenarioError;
 use crate::wire::HostedAddressing;
@@ -64,7 +65,7 @@ struct ConfigFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProfileFile {
-    endpoint: String,
+    endpoint: Spanned<String>,
     #[serde(default)]
     hosted: Option<HostedFile>,
     #[serde(default)]
@@ -98,9 +99,9 @@ pub enum TargetConfigError {
         /// The reason.
         source: std::io::Error,
     },
-    /// The file is invalid (located).
-    #[error(transparent)]
-    Invalid(#[from] Box<ScenarioError>),
+    /// The file is unreadable or invalid: every problem found, located.
+    #[error("{} invalid configuration file problem(s)", .0.len())]
+    Invalid(Vec<ScenarioError>),
 }
 
 impl ProfileConfig {
@@ -109,16 +110,23 @@ impl ProfileConfig {
         Self { profiles: builtin_profiles() }
     }
 
-    /// Built-in profiles plus those of `path`.
+    /// Built-in profiles plus those of `path`, read as every input file is
+    /// ([`crate::input::read_input`]). A path that does not exist is the command line's mistake
+    /// ([`TargetConfigError::Io`]); anything wrong with what is there is located.
     pub fn load(path: &Path) -> Result<Self, TargetConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| TargetConfigError::Io { path: path.to_path_buf(), source })?;
+        std::fs::symlink_metadata(path).map_err(|source| TargetConfigError::Io { path: path.to_path_buf(), source })?;
+        let text = crate::input::read_input(path).map_err(|problem| TargetConfigError::Invalid(vec![*problem]))?;
         let file: ConfigFile = toml::from_str(&text).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
-            Box::new(ScenarioError::new(path, &text, span, error.message().trim(), "here", None))
+            TargetConfigError::Invalid(vec![ScenarioError::new(path, &text, span, error.message().trim(), "here", None)])
         })?;
         let mut profiles = builtin_profiles();
+        let mut problems = Vec::new();
         for (name, profile) in file.profiles {
+            if let Err(why) = check_endpoint(profile.endpoint.get_ref()) {
+                let help = Some("an http:// or https:// URL with a host, e.g. `http://127.0.0.1:7000`".to_owned());
+                problems.push(ScenarioError::new(path, &text, profile.endpoint.span(), why, "this endpoint", help));
+            }
             let hosted = match profile.hosted {
                 Some(HostedFile::PathPrefix) => HostedAddressing::PathPrefix,
                 _ => HostedAddressing::HostHeader,
@@ -127,14 +135,30 @@ impl ProfileConfig {
             profiles.retain(|p| p.name != name);
             profiles.push(Profile {
                 name,
-                endpoint: profile.endpoint.trim_end_matches('/').to_owned(),
+                endpoint: profile.endpoint.into_inner().trim_end_matches('/').to_owned(),
                 hosted,
                 region,
                 max_in_flight: profile.max_in_flight.map(NonZeroUsize::get),
             });
         }
-        Ok(Self { profiles })
+        if problems.is_empty() { Ok(Self { profiles }) } else { Err(TargetConfigError::Invalid(problems)) }
     }
+}
+
+/// Why `endpoint` cannot be a target's endpoint, if it cannot: what `--target` would refuse later,
+/// said at its place in the file.
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    let url = url::Url::parse(endpoint).map_err(|e| format!("`endpoint` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`endpoint` is not an http or https URL (`{}`)", url.scheme()));
+    }
+    if url.host().is_none() {
+        return Err("`endpoint` has no host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("`endpoint` carries credentials: give them through the AWS SDK's configuration instead".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -170,9 +194,21 @@ mod tests {
     }
 
     #[test]
+    fn every_endpoint_that_is_not_a_url_is_refused_at_its_value() {
+        let error = load(
+            "[profiles.a]\nendpoint = \"not a url\"\n[profiles.b]\nendpoint = \"ftp://h\"\n\
+             [profiles.c]\nendpoint = \"http://127.0.0.1:1\"\n[profiles.d]\nendpoint = \"http://u:p@h\"\n",
+        )
+        .expect_err("refused");
+        let TargetConfigError::Invalid(errors) = error else { panic!("not located: {error}") };
+        let at: Vec<_> = errors.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(at, [(2, 12), (4, 12), (8, 12)], "{errors:?}");
+    }
+
+    #[test]
     fn zero_requests_at_once_is_refused_with_its_location() {
         let error = load("[profiles.x]\nendpoint = \"http://127.0.0.1:1\"\nmax_in_flight = 0\n").expect_err("refused");
-        let TargetConfigError::Invalid(error) = error else { panic!("not located: {error}") };
-        assert_eq!((error.line, error.column), (3, 17), "{error}");
+        let TargetConfigError::Invalid(errors) = error else { panic!("not located: {error}") };
+        assert_eq!((errors[0].line, errors[0].column), (3, 17), "{}", errors[0]);
     }
 }
