@@ -41,6 +41,14 @@ pub use target::{REFRESH_PATHS, RefreshPath, Target};
 /// The default password of fixture users; satisfies the default policy.
 pub const PASSWORD: &str = "Passw0rd!";
 
+/// An AWS JSON 1.1 call of `operation` on `endpoint`, as the SDKs send it.
+pub fn api_request(http: &reqwest::Client, endpoint: &str, operation: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    http.post(format!("{endpoint}/"))
+        .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"))
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body)
+}
+
 /// A reply: status, headers and the body parsed as JSON (`Value::Null` when empty or not JSON).
 #[derive(Debug)]
 pub struct Reply {

@@ -53,12 +53,7 @@ impl Target {
 
     /// Calls an AWS JSON 1.1 operation with raw body bytes.
     pub async fn call_raw(&self, operation: &str, body: Vec<u8>) -> Reply {
-        let request = self
-            .http
-            .post(format!("{}/", self.endpoint))
-            .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"))
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .body(body);
+        let request = super::api_request(&self.http, &self.endpoint, operation, body);
         self.send(request).await
     }
 
