@@ -135,6 +135,12 @@ fn try_mode(mode: Mode) -> String {
     }
     runtime.shutdown_background();
     let exit = ran.exit;
+    // The figures behind the README row, for `--nocapture`.
+    eprintln!(
+        "{name}: exit {exit}, {:.1} s of a {deadline} s deadline, peak {} MB",
+        ran.wall.as_secs_f64(),
+        ran.peak_kb / 1024
+    );
     if mode == Mode::EchoSecrets {
         format!(
             "exit {exit}; both reports; within deadline + 5 s; under 200 MB; no 12-character fragment of any secret it was sent"
