@@ -27,6 +27,9 @@ pub enum Error {
     /// A target config file could not be used.
     #[error(transparent)]
     TargetConfig(#[from] TargetConfigError),
+    /// A `serve --pools` file could not be used.
+    #[error(transparent)]
+    PoolsFile(#[from] crate::reference::seed::PoolsFileError),
     /// The target could not be used.
     #[error(transparent)]
     Target(#[from] TargetError),

@@ -11,6 +11,7 @@ use crate::exit_codes;
 use crate::report::{RunReport, Verdict};
 use crate::scenario::LoadError;
 use crate::snapshot::SnapshotError;
+use crate::reference::seed::PoolsFileError;
 use crate::target::{TargetConfigError, TargetError};
 
 /// One exit code of the contract.
@@ -208,10 +209,12 @@ impl Outcome {
 fn error_status(error: &Error) -> ExitStatus {
     match error {
         Error::Usage(_) | Error::UnknownFault(_) | Error::Network(_) => ExitStatus::Usage,
-        Error::Load(LoadError::Invalid(_)) | Error::TargetConfig(TargetConfigError::Invalid(_)) => {
-            ExitStatus::InvalidFile
-        }
-        Error::Load(LoadError::Io { .. }) | Error::TargetConfig(TargetConfigError::Io { .. }) => ExitStatus::Usage,
+        Error::Load(LoadError::Invalid(_))
+        | Error::TargetConfig(TargetConfigError::Invalid(_))
+        | Error::PoolsFile(PoolsFileError::Invalid(_)) => ExitStatus::InvalidFile,
+        Error::Load(LoadError::Io { .. })
+        | Error::TargetConfig(TargetConfigError::Io { .. })
+        | Error::PoolsFile(PoolsFileError::Io { .. }) => ExitStatus::Usage,
         Error::Target(
             TargetError::Unknown(..)
             | TargetError::Remote(_)

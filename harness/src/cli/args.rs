@@ -407,6 +407,11 @@ pub struct ServeArgs {
     /// Answer 408 to a request whose body has not arrived this long after its head.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
     pub body_timeout: Duration,
+    /// Start with the pools, app clients, users and hosted domains of this TOML file, with their
+    /// fixed ids and secrets (see the README, "Fixed pools: serve --pools"). Secrets are never
+    /// printed.
+    #[arg(long, value_name = "FILE")]
+    pub pools: Option<PathBuf>,
     /// Serve the AWS rehearsal instead: the reference over HTTPS under AWS's host names, with
     /// SigV4, throttling, domain delay and revocation lag, for `run --target aws --rehearsal`.
     #[arg(long)]

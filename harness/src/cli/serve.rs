@@ -1,7 +1,9 @@
 //! `serve`: the embedded reference target as a process, or (`--aws-rehearsal`) the AWS rehearsal.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::reference::seed::{self, Addressing, PoolsFileError, Seed};
 use crate::reference::{Fault, FaultSet, ReferenceConfig, Timeouts, serve_until};
 use crate::rehearsal::{PROFILE, Rehearsal, RehearsalConfig};
 use crate::{Error, Outcome};
@@ -22,8 +24,9 @@ pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
         )));
     }
     let faults: FaultSet = args.faults.iter().map(|name| name.parse::<Fault>()).collect::<Result<_, _>>()?;
+    let seed = args.pools.as_deref().map(|path| load_pools(path, &args.region)).transpose()?;
     if args.aws_rehearsal {
-        return rehearse(args, faults);
+        return rehearse(args, faults, seed);
     }
     let timeouts = Timeouts { header: args.header_timeout, idle: args.idle_timeout, body: args.body_timeout };
     let config = ReferenceConfig {
@@ -32,9 +35,11 @@ pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
         faults,
         region: args.region,
         timeouts,
+        seed: seed.clone(),
         ..ReferenceConfig::default()
     };
     let fault_names: Vec<&str> = config.faults.iter().map(Fault::name).collect();
+    let config_region = config.region.clone();
     super::runtime()?.block_on(serve_until(
         config,
         |addr| {
@@ -43,6 +48,11 @@ pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
             if !fault_names.is_empty() {
                 let _ = outln!("faults: {}", fault_names.join(", "));
             }
+            if let Some(seed) = &seed {
+                for line in seed.summary(&config_region, Addressing::Local(addr)) {
+                    let _ = outln!("{line}");
+                }
+            }
         },
         shutdown_signal(),
     ))?;
@@ -50,8 +60,19 @@ pub fn serve(args: ServeArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Done)
 }
 
+/// The pools file, checked against the served region; its problems printed, located, on stderr
+/// (with its secrets masked).
+fn load_pools(path: &std::path::Path, region: &str) -> Result<Arc<Seed>, Error> {
+    let seed = seed::load(path, region).inspect_err(|error| {
+        if let PoolsFileError::Invalid(problems) = error {
+            problems.iter().for_each(|problem| super::select::print_report(problem));
+        }
+    })?;
+    Ok(Arc::new(seed))
+}
+
 /// The rehearsal's configuration from the options; knobs not given keep their defaults.
-fn rehearsal_config(args: &ServeArgs, faults: FaultSet) -> Result<RehearsalConfig, Error> {
+fn rehearsal_config(args: &ServeArgs, faults: FaultSet, seed: Option<Arc<Seed>>) -> Result<RehearsalConfig, Error> {
     let defaults = RehearsalConfig::default();
     let domain_delay = match args.domain_delay {
         Some(seconds) => Duration::try_from_secs_f64(seconds)
@@ -68,6 +89,7 @@ fn rehearsal_config(args: &ServeArgs, faults: FaultSet) -> Result<RehearsalConfi
         revocation_lag: args.revocation_lag.map_or(defaults.revocation_lag, Duration::from_millis),
         rate_limit: args.rate_limit.map_or(defaults.rate_limit, |n| (n > 0).then_some(n)),
         max_pools: args.max_pools.unwrap_or(defaults.max_pools),
+        seed,
         ..defaults
     })
 }
@@ -75,8 +97,8 @@ fn rehearsal_config(args: &ServeArgs, faults: FaultSet) -> Result<RehearsalConfi
 /// Serves the AWS rehearsal until Ctrl-C or SIGTERM, after writing its CA and credentials and
 /// printing how to run the suite against it. The secret key is written to the credentials file
 /// only, never printed.
-fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<Outcome, Error> {
-    let config = rehearsal_config(&args, faults)?;
+fn rehearse(args: ServeArgs, faults: FaultSet, seed: Option<Arc<Seed>>) -> Result<Outcome, Error> {
+    let config = rehearsal_config(&args, faults, seed)?;
     let dir = args
         .state_dir
         .unwrap_or_else(|| std::env::temp_dir().join(format!("cognito-conformance-rehearsal-{}", std::process::id())));
@@ -96,6 +118,11 @@ fn rehearse(args: ServeArgs, faults: FaultSet) -> Result<Outcome, Error> {
             rehearsal.credentials().access_key_id
         )?;
         outln!("{}", describe(&config))?;
+        if let Some(seed) = &config.seed {
+            for line in seed.summary(region, Addressing::Aws) {
+                outln!("{line}")?;
+            }
+        }
         outln!("run the suite against it with:")?;
         outln!("  {}", rehearsal.run_command(&files))?;
         shutdown_signal().await;

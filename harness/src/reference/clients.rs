@@ -239,7 +239,17 @@ fn client_json(client: &Client) -> Value {
     json!({ "UserPoolClient": out })
 }
 
-pub fn create_user_pool_client(service: &Service, mut input: ClientInput) -> Result<Value, ApiError> {
+pub fn create_user_pool_client(service: &Service, input: ClientInput) -> Result<Value, ApiError> {
+    create_client(service, input, None)
+}
+
+/// CreateUserPoolClient, with the id `fixed_id` instead of a new one when given (`serve --pools`,
+/// see [`super::seed`]): everything else, validation included, is the operation's.
+pub(crate) fn create_client(
+    service: &Service,
+    mut input: ClientInput,
+    fixed_id: Option<&str>,
+) -> Result<Value, ApiError> {
     if input.client_id.is_some() {
         return Err(ApiError::serialization("Unknown member 'ClientId' in request."));
     }
@@ -260,9 +270,19 @@ pub fn create_user_pool_client(service: &Service, mut input: ClientInput) -> Res
     }
     let secret =
         custom_secret.or_else(|| (input.generate_secret == Some(true)).then(|| random_lowercase_alphanumeric(52)));
+    let id = match fixed_id {
+        Some(id) if store.clients.contains_key(id) => {
+            return Err(ApiError::invalid_parameter(format!("An app client with id {id} already exists.")));
+        }
+        Some(id) => id.to_owned(),
+        // A fixed id may be anything the model allows, so a new one is drawn until it is free.
+        None => std::iter::repeat_with(|| random_lowercase_alphanumeric(26))
+            .find(|id| !store.clients.contains_key(id))
+            .unwrap_or_default(),
+    };
     let created = now();
     let mut client = Client {
-        id: random_lowercase_alphanumeric(26),
+        id,
         pool_id,
         name: name.unwrap_or_default(),
         secret,

@@ -29,6 +29,7 @@ pub mod keys;
 mod listen;
 mod oauth;
 mod pools;
+pub mod seed;
 mod revoke;
 pub mod secret;
 pub mod server;

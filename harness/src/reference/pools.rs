@@ -130,6 +130,16 @@ fn random_alphanumeric(len: usize) -> String {
 }
 
 pub fn create_user_pool(service: &Service, input: CreateUserPoolInput) -> Result<Value, ApiError> {
+    create_pool(service, input, None)
+}
+
+/// CreateUserPool, with the id `fixed_id` instead of a new one when given (`serve --pools`, see
+/// [`super::seed`]): everything else, validation included, is the operation's.
+pub(crate) fn create_pool(
+    service: &Service,
+    input: CreateUserPoolInput,
+    fixed_id: Option<&str>,
+) -> Result<Value, ApiError> {
     let mut v = Validator::new();
     let name = v.required(POOL_NAME, input.pool_name.as_deref());
     v.one_of("deletionProtection", input.deletion_protection.as_deref(), &["ACTIVE", "INACTIVE"]);
@@ -159,7 +169,16 @@ pub fn create_user_pool(service: &Service, input: CreateUserPoolInput) -> Result
             "The reference target holds its maximum number of user pools.",
         ));
     }
-    let id = format!("{}_{}", service.region(), random_alphanumeric(9));
+    let id = match fixed_id {
+        Some(id) if store.pools.contains_key(id) => {
+            return Err(ApiError::invalid_parameter(format!("A user pool with id {id} already exists.")));
+        }
+        Some(id) => id.to_owned(),
+        // A fixed id may be anything the model allows, so a new one is drawn until it is free.
+        None => std::iter::repeat_with(|| format!("{}_{}", service.region(), random_alphanumeric(9)))
+            .find(|id| !store.pools.contains_key(id))
+            .unwrap_or_default(),
+    };
     let key = store.next_key;
     store.next_key += 2;
     let pool = Pool {

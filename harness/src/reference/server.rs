@@ -35,6 +35,7 @@ use super::faults::FaultSet;
 pub use super::listen::Timeouts;
 use super::{discovery, oauth};
 use super::pools::jwks;
+use super::seed::{Seed, SeedFailure};
 use super::service::{Service, ServiceError, TARGET_PREFIX};
 use super::store::{Limits, StoreStats};
 
@@ -57,6 +58,8 @@ pub struct ReferenceConfig {
     pub body_limit: usize,
     /// Header-read, idle and body-read timeouts.
     pub timeouts: Timeouts,
+    /// Pools, clients and users to create before serving (`serve --pools`).
+    pub seed: Option<Arc<Seed>>,
 }
 
 impl Default for ReferenceConfig {
@@ -69,6 +72,7 @@ impl Default for ReferenceConfig {
             limits: Limits::default(),
             body_limit: 256 * 1024,
             timeouts: Timeouts::default(),
+            seed: None,
         }
     }
 }
@@ -79,6 +83,9 @@ pub enum ServeError {
     /// The service state could not be built.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// The pools of `--pools` could not be created (the file's own check makes this unlikely).
+    #[error("cannot create the declared pools: {0}")]
+    Seed(#[from] SeedFailure),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -111,6 +118,9 @@ pub(crate) fn app(service: Arc<Service>, body_limit: usize) -> Router {
 
 async fn bind(config: &ReferenceConfig) -> Result<(TcpListener, Arc<Service>), ServeError> {
     let service = Arc::new(Service::new(config.faults.clone(), config.region.clone(), config.limits)?);
+    if let Some(seed) = &config.seed {
+        super::seed::apply(&service, seed)?;
+    }
     let addr = SocketAddr::new(config.host, config.port);
     let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     Ok((listener, service))

@@ -72,6 +72,22 @@ fn check_schema(attributes: &[(String, String)]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Checks user attributes as AdminCreateUser does (the model's rules, then the schema), for
+/// `serve --pools` ([`super::seed`]), which reports each problem at its place in the file.
+pub(crate) fn check_user_attributes(attributes: &[(String, String)]) -> Result<(), ApiError> {
+    let inputs: Vec<AttributeInput> = attributes
+        .iter()
+        .map(|(name, value)| AttributeInput { name: name.clone(), value: Some(value.clone()) })
+        .collect();
+    let mut v = Validator::new();
+    check_attributes(&mut v, &inputs);
+    v.finish()?;
+    if attributes.iter().any(|(name, _)| name == "sub") {
+        return Err(ApiError::invalid_parameter("Cannot modify the non-mutable attribute sub"));
+    }
+    check_schema(attributes)
+}
+
 /// One `{"Name": …, "Value": …}` user attribute.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]

@@ -83,6 +83,9 @@ pub struct RehearsalConfig {
     /// User pools the account may hold; CreateUserPool beyond it answers
     /// `LimitExceededException` (1,000, Cognito's default quota).
     pub max_pools: usize,
+    /// Pools, clients and users that exist from the start (`serve --aws-rehearsal --pools`), as
+    /// pools made long ago would: their domains answer at once.
+    pub seed: Option<Arc<crate::reference::seed::Seed>>,
 }
 
 impl Default for RehearsalConfig {
@@ -98,6 +101,7 @@ impl Default for RehearsalConfig {
             revocation_lag: Duration::from_millis(500),
             rate_limit: Some(50),
             max_pools: 1_000,
+            seed: None,
         }
     }
 }
@@ -156,6 +160,10 @@ impl Rehearsal {
         let service = Service::new(config.faults.clone(), config.region.clone(), limits)
             .map_err(|e| RehearsalError::Service(e.into()))?;
         service.store.lock().revocation_lag = config.revocation_lag;
+        if let Some(seed) = &config.seed {
+            crate::reference::seed::apply(&service, seed)
+                .map_err(|failure| RehearsalError::Service(failure.into()))?;
+        }
         let service = Arc::new(service);
         let authority = tls::Authority::generate(&config.region)?;
         let tls_config = authority.server_config()?;
