@@ -181,6 +181,6 @@ mod tests {
     #[test]
     fn an_escaped_quote_does_not_end_the_value() {
         let masked = mask("password = \"ab\\\"cdef\" # note\n");
-        assert_eq!(masked.text, "password = \"*******\" # note\n");
+        assert_eq!(masked.text, "password = \"********\" # note\n");
     }
 }

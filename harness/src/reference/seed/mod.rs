@@ -15,6 +15,8 @@
 
 pub mod file;
 pub mod mask;
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
