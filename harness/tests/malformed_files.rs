@@ -184,6 +184,20 @@ fn cases(root: &Path) -> Vec<Case> {
     let unknown = "[profile.mine]\nendpoint = \"http://127.0.0.1:1\"\n";
     config("unknown key in `--config`", "top.toml", &bytes(unknown.as_bytes().to_vec()), Some("1:2"));
 
+    // `serve --pools FILE`: refused before anything listens, its secrets masked in the snippet.
+    let mut pools = |class, name: &str, content: &str, at: Option<&'static str>| {
+        let file = dir(root).join(name);
+        std::fs::write(&file, content).expect("written");
+        let args = ["serve", "--port", "0", "--pools", &text(&file)].map(String::from).to_vec();
+        cases.push(Case { class, name: name.into(), args, expect: Expect::Located { file, at } });
+    };
+    let weak = "[[pools]]\nid = \"us-east-1_Fixed0001\"\n[[pools.users]]\nusername = \"u\"\npassword = \"weak\"\n";
+    pools("bad `serve --pools` file", "weak-password.toml", weak, Some("5:12"));
+    let region = "[[pools]]\nid = \"eu-west-1_Fixed0001\"\n";
+    pools("bad `serve --pools` file", "other-region.toml", region, Some("2:6"));
+    let unknown = "[[pools]]\nid = \"us-east-1_Fixed0001\"\n[[pools.clients]]\nid = \"c\"\nsecrett = \"x\"\n";
+    pools("bad `serve --pools` file", "unknown-key.toml", unknown, Some("5:1"));
+
     // Valid controls.
     let valid = |class: &'static str, name: &str, args: Vec<String>| Case {
         class,
