@@ -19,8 +19,10 @@ use std::path::Path;
 
 use aho_corasick::AhoCorasick;
 use cognito_conformance::exit_codes;
+use common::AppClient;
 use common::sample_apis::{CognitoSettings, Policy, SampleApi};
-use common::sample_pool::{EndPath, REGION, SAMPLE_PASSWORD, SamplePool, spawn_emulator, wire};
+use common::sample_checks::{Apis, after, expected};
+use common::sample_pool::{COGNITO_PATHS, EndPath, REGION, SAMPLE_PASSWORD, SamplePool, spawn_emulator, wire};
 use common::serve::ServeProcess;
 use serde_json::Value;
 
@@ -61,8 +63,8 @@ struct Expected {
 }
 
 /// The verdicts for `policy` on a target where the paths `lacking` are unsupported.
-fn expected(policy: Policy, lacking: &[EndPath]) -> Expected {
-    let mut paths = common::sample_pool::COGNITO_PATHS.to_vec();
+fn verdicts_for(policy: Policy, lacking: &[EndPath]) -> Expected {
+    let mut paths = COGNITO_PATHS.to_vec();
     if policy == Policy::DenyList {
         paths.push(EndPath::ApiLogout);
     }
@@ -223,27 +225,50 @@ async fn audit_all(
     }
 }
 
-/// Against the reference: every path exists there (the pool has a domain, AdminDisableUser and
-/// the sign-outs revoke access tokens, spec §6.1), so the verdicts are exactly the issue's.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_audit_judges_the_sample_apis_on_the_reference() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let pools = dir.path().join("pools.toml");
+/// `serve --pools` with the fixed pool, and what the APIs are configured with for it.
+fn fixed_reference(dir: &Path) -> (ServeProcess, CognitoSettings) {
+    let pools = dir.join("pools.toml");
     std::fs::write(&pools, pools_file()).expect("pools file written");
     let serve = ServeProcess::start(&["--pools", &pools.display().to_string()], None);
-    let endpoint = format!("http://{}", serve.addr);
     let settings = CognitoSettings {
-        endpoint: endpoint.clone(),
+        endpoint: format!("http://{}", serve.addr),
         region: REGION.into(),
         pool_id: POOL_ID.into(),
         client_id: CLIENT_ID.into(),
         client_secret: Some(CLIENT_SECRET.into()),
     };
+    (serve, settings)
+}
+
+/// Without the audit: the APIs, configured with the fixed ids before `serve` starts, accept the
+/// fixed pool's tokens and answer as their policies say after each path — so a failure of the
+/// audit below is the audit's, not the APIs'.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_apis_answer_as_their_policies_on_the_fixed_pool() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_serve, settings) = fixed_reference(dir.path());
+    let client = AppClient { pool_id: POOL_ID.into(), id: CLIENT_ID.into(), secret: Some(CLIENT_SECRET.into()) };
+    let pool =
+        SamplePool { wire: wire(&settings.endpoint), pool_id: POOL_ID.into(), client, domain: Some(DOMAIN.into()) };
+    let apis = Apis::start(&settings).await;
+    let fixed = pool.sign_in(&user(Policy::OfflineOnly)).await;
+    assert!(apis.statuses(Some(&fixed.access_token)).await.iter().all(|(_, s)| s.is_success()), "a fixed user");
+    for path in COGNITO_PATHS.into_iter().chain([EndPath::ApiLogout]) {
+        assert_eq!(after(&pool, &apis, path).await, expected(path), "after {}", path.name());
+    }
+}
+
+/// Against the reference: every path exists there (the pool has a domain, AdminDisableUser and
+/// the sign-outs revoke access tokens, spec §6.1), so the verdicts are exactly the issue's.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_judges_the_sample_apis_on_the_reference() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_serve, settings) = fixed_reference(dir.path());
     let target: Vec<String> =
-        ["--target", &endpoint, "--pool-id", POOL_ID, "--client-id", CLIENT_ID, "--domain", DOMAIN]
+        ["--target", &settings.endpoint, "--pool-id", POOL_ID, "--client-id", CLIENT_ID, "--domain", DOMAIN]
             .map(String::from)
             .to_vec();
-    audit_all(dir.path(), &settings, &target, |policy| expected(policy, &[])).await;
+    audit_all(dir.path(), &settings, &target, |policy| verdicts_for(policy, &[])).await;
 }
 
 /// Against ministack-auth, provisioned through its API. What it should give, from its snapshots
@@ -266,6 +291,6 @@ async fn the_audit_judges_the_sample_apis_on_the_emulator() {
             .map(String::from)
             .to_vec();
     let dir = tempfile::tempdir().expect("temporary directory");
-    audit_all(dir.path(), &pool.settings(), &target, |policy| expected(policy, &[EndPath::OauthRevoke])).await;
+    audit_all(dir.path(), &pool.settings(), &target, |policy| verdicts_for(policy, &[EndPath::OauthRevoke])).await;
     emulator.stop().await;
 }

@@ -7,89 +7,11 @@
 
 mod common;
 
-use common::sample_apis::{CognitoSettings, POLICIES, Policy, SampleApi};
+use common::Target;
+use common::sample_apis::Policy;
+use common::sample_checks::{Apis, after, expected};
 use common::sample_pool::{COGNITO_PATHS, EndPath, SamplePool, spawn_emulator, wire};
-use common::{Session, Target};
 use reqwest::StatusCode;
-
-/// The three APIs for one pool.
-struct Apis(Vec<SampleApi>);
-
-impl Apis {
-    async fn start(settings: &CognitoSettings) -> Self {
-        let mut apis = Vec::new();
-        for policy in POLICIES {
-            apis.push(SampleApi::start(policy, settings.clone()).await);
-        }
-        Self(apis)
-    }
-
-    fn get(&self, policy: Policy) -> &SampleApi {
-        &self.0[POLICIES.iter().position(|p| *p == policy).expect("every policy runs")]
-    }
-
-    /// The status each API answers `GET /me` with `token`.
-    async fn statuses(&self, token: Option<&str>) -> Vec<(Policy, StatusCode)> {
-        let http = reqwest::Client::new();
-        let mut statuses = Vec::new();
-        for (policy, api) in POLICIES.iter().zip(&self.0) {
-            let mut request = http.get(api.resource_url());
-            if let Some(token) = token {
-                request = request.bearer_auth(token);
-            }
-            statuses.push((*policy, request.send().await.expect("the API answers").status()));
-        }
-        statuses
-    }
-
-    /// The deny-list API's logout for `session`.
-    async fn logout(&self, session: &Session) -> StatusCode {
-        let body = serde_json::json!({ "refresh_token": session.refresh_token }).to_string();
-        let request = reqwest::Client::new()
-            .post(self.get(Policy::DenyList).logout_url())
-            .bearer_auth(&session.access_token)
-            .header("content-type", "application/json")
-            .body(body);
-        request.send().await.expect("the API answers").status()
-    }
-}
-
-/// What each API answers with a session's access token after `path` ended it: only the deny-list
-/// API's own logout reaches its deny-list, and that logout revokes at Cognito too, so the online
-/// check refuses after every path and the offline-only API after none.
-fn expected(path: EndPath) -> Vec<(Policy, StatusCode)> {
-    let refused = |refuses: bool| if refuses { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    POLICIES
-        .iter()
-        .map(|&policy| {
-            let refuses = match policy {
-                Policy::OfflineOnly => false,
-                Policy::OnlineCheck => true,
-                Policy::DenyList => path == EndPath::ApiLogout,
-            };
-            (policy, refused(refuses))
-        })
-        .collect()
-}
-
-/// Signs a user of its own in (so no path's sign-out reaches another path's session), checks every
-/// API accepts the session, ends it on `path`, and returns what each API answers then.
-async fn after(pool: &SamplePool, apis: &Apis, path: EndPath) -> Vec<(Policy, StatusCode)> {
-    let username = format!("user-{}", path.name());
-    pool.user(&username).await;
-    let session = pool.sign_in(&username).await;
-    let fresh = apis.statuses(Some(&session.access_token)).await;
-    assert!(
-        fresh.iter().all(|(_, status)| *status == StatusCode::OK),
-        "{}: a fresh token refused: {fresh:?}",
-        path.name()
-    );
-    match path {
-        EndPath::ApiLogout => assert_eq!(apis.logout(&session).await, StatusCode::NO_CONTENT, "logout"),
-        _ => pool.end(path, &session).await,
-    }
-    apis.statuses(Some(&session.access_token)).await
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_the_reference_each_api_answers_as_its_policy_says() {
