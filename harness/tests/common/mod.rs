@@ -12,7 +12,11 @@
 //! - [`hosted`]: the fixture and OAuth assertions of the `reference_hosted_*` binaries;
 //! - [`hostile`]: the shared reference and reply checks of the `reference_hostile_*` binaries;
 //! - [`faults`]: the fixture and reply verdicts of the `reference_faults_*` binaries;
-//! - [`serve`]: `serve` as a child process, and raw HTTP/1.1 to attack it with.
+//! - [`serve`]: `serve` as a child process, and raw HTTP/1.1 to attack it with;
+//! - [`sample_apis`]: the three sample APIs `audit-api` judges (offline only, online check,
+//!   `origin_jti` deny-list);
+//! - [`sample_pool`]: their pool, client and users on any target, and each way a session ends;
+//! - [`sample_checks`]: what each of them answers after a session ends, without the audit.
 
 #![allow(dead_code)]
 
@@ -23,6 +27,9 @@ pub mod hosted;
 pub mod hostile;
 pub mod hostile_server;
 pub mod reliability;
+pub mod sample_apis;
+pub mod sample_checks;
+pub mod sample_pool;
 pub mod serve;
 pub mod target;
 
