@@ -134,7 +134,9 @@ pub struct PathContext<'a> {
 pub fn unavailable(path: RevocationPath, ctx: &PathContext<'_>) -> Option<String> {
     match path {
         RevocationPath::OAuthRevoke if ctx.user.domain.is_none() => {
-            Some("the pool has no hosted domain the audit may use (with --pool-id, give its --domain)".into())
+            Some(
+                "no hosted domain: the target refused CreateUserPoolDomain, or --pool-id came without --domain".into(),
+            )
         }
         RevocationPath::ApiLogout if ctx.logout.is_none() => Some("no --logout-url".into()),
         _ => None,
