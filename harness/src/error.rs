@@ -1,6 +1,7 @@
 //! The top-level error: every failure a command can report. Its exit code is decided with every
 //! other outcome's, in [`crate::outcome`].
 
+use crate::audit::AuditError;
 use crate::baseline::BaselineError;
 #[cfg(feature = "fuzz")]
 use crate::fuzz::FuzzError;
@@ -55,7 +56,16 @@ pub enum Error {
     /// `--ca-bundle` (or `AWS_CA_BUNDLE`) cannot be used.
     #[error(transparent)]
     Network(#[from] crate::wire::NetworkError),
+    /// `audit-api` could not go on: its user, the API, or the test user's credentials.
+    #[error(transparent)]
+    Audit(Box<AuditError>),
     /// I/O on the harness's side.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<AuditError> for Error {
+    fn from(error: AuditError) -> Self {
+        Error::Audit(Box::new(error))
+    }
 }

@@ -30,6 +30,7 @@ macro_rules! internal_modules {
 }
 
 internal_modules! {
+    audit,
     baseline,
     cognito,
     conformance,

@@ -5,6 +5,7 @@
 //! contract has with its meaning, word for word as README's "Exit codes" table states it (a test
 //! holds the two together); [`exit_codes`] keeps the numbers as constants for scripts and tests.
 
+use crate::audit::{AuditError, CredentialsError};
 use crate::baseline::BaselineError;
 use crate::error::Error;
 use crate::exit_codes;
@@ -80,10 +81,14 @@ impl ExitStatus {
             ExitStatus::Runtime => {
                 "target or runtime error: some scenario's verdict is `error` (unreachable, timeout, …), whatever \
                  `--baseline` says; `--update-baseline` refused to record `error` verdicts; the reference could \
-                 not start; `cleanup` could not delete everything; `emulator status`: it is not up"
+                 not start; `cleanup` could not delete everything; `emulator status`: it is not up; \
+                 `audit-api`: the API refused a fresh token, or the audit could not set up or sign in its user"
             }
             ExitStatus::NonConformant => {
-                "non-conformance: some scenario failed, is unsupported, or was skipped; `fuzz`: a property broke"
+                {
+                "non-conformance: some scenario failed, is unsupported, or was skipped; `fuzz`: a property broke; \
+                 `audit-api`: the API still accepted a token after some path ended its session, or a path is unsupported"
+            }
             }
             ExitStatus::NothingRan => "nothing selected or run; `fuzz`: the target lacks every surface asked for",
             ExitStatus::Changed => {
@@ -224,6 +229,11 @@ fn error_status(error: &Error) -> ExitStatus {
         ) => ExitStatus::Usage,
         Error::Baseline(BaselineError::Invalid { .. })
         | Error::Snapshot(SnapshotError::NotSnapshot { .. } | SnapshotError::Toml { .. }) => ExitStatus::InvalidFile,
+        Error::Audit(error) => match **error {
+            AuditError::Credentials(CredentialsError::Invalid(..)) => ExitStatus::InvalidFile,
+            AuditError::Credentials(_) => ExitStatus::Usage,
+            _ => ExitStatus::Runtime,
+        },
         Error::Target(_)
         | Error::Serve(_)
         | Error::Report(_)

@@ -49,6 +49,9 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// Throw hostile revoke and token requests at a target and check the contract after each.
     Fuzz(FuzzArgs),
+    /// Does your API refuse a user's tokens once the session has ended? Signs a user in, ends the
+    /// session each way Cognito offers, and measures how long the API still accepts the tokens.
+    AuditApi(AuditArgs),
     /// The suite compiled into this binary: write it out for editing.
     #[command(subcommand)]
     Scenarios(ScenariosCommand),
@@ -347,6 +350,77 @@ pub struct FuzzArgs {
     /// Fuzz surfaces the target lacks as well (to measure it; nearly every answer is then a finding).
     #[arg(long)]
     pub include_unsupported: bool,
+}
+
+/// Which token `audit-api` sends by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenArg {
+    /// The access token.
+    Access,
+    /// The ID token.
+    Id,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The API request the audit makes with the user's token. Must be on loopback unless
+    /// --allow-remote.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// The request's method.
+    #[arg(long, value_name = "METHOD", default_value = "GET")]
+    pub method: String,
+    /// The token sent in `Authorization: Bearer …`.
+    #[arg(long, value_enum, default_value_t = TokenArg::Access)]
+    pub token: TokenArg,
+    /// An extra header, `Name: value` (repeatable). One containing {{access_token}} or
+    /// {{id_token}} replaces the default Authorization header.
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+    /// A status that means "accepted" (repeatable; default: any 2xx).
+    #[arg(long = "accept-status", value_name = "STATUS")]
+    pub accept_status: Vec<u16>,
+    /// "Accepted" also needs the body to match this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub accept_body: Option<String>,
+    /// The API's own logout endpoint: called with the token as for --url, and the refresh token
+    /// in a JSON body `{"refresh_token": "…"}` (path `api-logout`).
+    #[arg(long, value_name = "URL")]
+    pub logout_url: Option<String>,
+    /// The logout request's method.
+    #[arg(long, value_name = "METHOD", default_value = "POST")]
+    pub logout_method: String,
+    /// A way to end the session (repeatable; default: every one, `api-logout` only with
+    /// --logout-url).
+    #[arg(long = "path", value_name = "NAME", value_parser = audit_paths())]
+    pub paths: Vec<String>,
+    /// How long to watch the API after each revocation, in seconds (at least --grace; never past
+    /// the token's exp).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub watch: f64,
+    /// The API passes a path when it refuses the token within this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub grace: f64,
+    /// The app client of --pool-id the test user signs in with.
+    #[arg(long, value_name = "ID", requires = "pool_id")]
+    pub client_id: Option<String>,
+    /// With --pool-id: a TOML file with the test user's `username`, `password` and the client's
+    /// `client_secret` (else $CC_AUDIT_USERNAME, $CC_AUDIT_PASSWORD, $CC_AUDIT_CLIENT_SECRET).
+    #[arg(long, value_name = "FILE", requires = "pool_id")]
+    pub credentials: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also write report.json and junit.xml into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+}
+
+/// The names `audit-api --path` accepts: the audit's list.
+fn audit_paths() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::audit::paths::RevocationPath::names())
 }
 
 #[derive(Debug, Args)]

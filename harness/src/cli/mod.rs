@@ -6,6 +6,7 @@
 mod output;
 
 mod args;
+mod audit;
 mod check;
 mod cleanup;
 mod diff;
@@ -46,6 +47,7 @@ fn run(cli: Cli) -> i32 {
         Command::Matrix(args) => matrix::matrix(args),
         Command::Cleanup(args) => cleanup::cleanup(args),
         Command::Fuzz(args) => fuzz::fuzz(args),
+        Command::AuditApi(args) => audit::audit_api(args),
         Command::Scenarios(command) => scenarios::scenarios(command),
         Command::Emulator(command) => emulator::emulator(command),
     });
