@@ -3,7 +3,6 @@
 //! harness's own: timeouts, body cap, no redirects; the CA bundle, never the rehearsal's
 //! resolver, since the API is not AWS's), and reports the paths as `run` reports scenarios.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use crate::audit::paths::RevocationPath;
@@ -14,7 +13,7 @@ use crate::audit::{AuditCredentials, AuditError, AuditPlan, CredentialsError, Us
 use crate::outcome::{Stop, Verdicts};
 use crate::reference::FaultSet;
 use crate::report::human::{HumanReporter, Progress};
-use crate::report::{json, junit, write_reports};
+use crate::report::write_reports;
 use crate::runner::OnScenario;
 use crate::runner::provision::{NAME_PREFIX, TAG_KEY, TAG_VALUE};
 use crate::target::{Connected, TargetSpec, is_loopback_url};
@@ -205,16 +204,6 @@ pub fn audit_api(args: AuditArgs) -> Result<Outcome, Error> {
     if let Some(error) = outcome.error {
         return Err(error.into());
     }
-    let written = args.report_dir.as_deref().map(|dir| write_reports(&report, dir));
-    let mut stdout = output::Stdout;
-    match args.format {
-        Format::Human => {}
-        Format::Json => json::write(&report, &mut stdout)?,
-        Format::Junit => junit::write(&report, &mut stdout)?,
-    }
-    stdout.flush()?;
-    if let Some(written) = written {
-        written?;
-    }
+    output::emit_reports(&report, args.report_dir.as_deref(), args.format)?;
     Ok(Outcome::Run(Verdicts::of(&report)))
 }

@@ -84,3 +84,27 @@ impl Write for Stdout {
         quiet(io::stdout().flush())
     }
 }
+
+/// Leaves a run's reports: the `--report-dir` files first, so a failing stdout (a full disk behind
+/// `>`) never costs the evidence, then the report in `format` on stdout (human output was printed
+/// as the run went). The directory's error, if any, is returned after stdout was written.
+pub(crate) fn emit_reports(
+    report: &crate::report::RunReport,
+    report_dir: Option<&std::path::Path>,
+    format: super::args::Format,
+) -> Result<(), crate::Error> {
+    use super::args::Format;
+    use crate::report::{json, junit, write_reports};
+    let written = report_dir.map(|dir| write_reports(report, dir));
+    let mut stdout = Stdout;
+    match format {
+        Format::Human => {}
+        Format::Json => json::write(report, &mut stdout)?,
+        Format::Junit => junit::write(report, &mut stdout)?,
+    }
+    stdout.flush()?;
+    if let Some(written) = written {
+        written?;
+    }
+    Ok(())
+}

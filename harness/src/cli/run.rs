@@ -1,7 +1,6 @@
 //! `run`: scenarios against a target, reported as asked; the verdicts and their comparison with
 //! snapshots and the baseline make its [`Outcome`].
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use crate::Checked;
@@ -10,7 +9,7 @@ use crate::embedded::BaselineSource;
 use crate::outcome::{Stop, Verdicts};
 use crate::reference::{Fault, FaultSet};
 use crate::report::human::{HumanReporter, Progress};
-use crate::report::{json, junit, write_reports};
+use crate::report::write_reports;
 use crate::runner::plan::RunPlan;
 use crate::runner::{self, OnScenario, RunOptions};
 use crate::snapshot;
@@ -146,17 +145,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, Error> {
         return Ok(Outcome::Stopped(stop));
     }
     // Reports are written before anything else can fail, so a run's evidence is never lost.
-    let written = args.report_dir.as_deref().map(|dir| write_reports(&report, dir));
-    let mut stdout = output::Stdout;
-    match args.format {
-        Format::Human => {}
-        Format::Json => json::write(&report, &mut stdout)?,
-        Format::Junit => junit::write(&report, &mut stdout)?,
-    }
-    stdout.flush()?;
-    if let Some(written) = written {
-        written?;
-    }
+    output::emit_reports(&report, args.report_dir.as_deref(), args.format)?;
     let mut verdicts = Verdicts::of(&report);
     let target_name = spec.name();
     // After a human report, more for people on stdout; after JSON or JUnit, stderr.
