@@ -9,13 +9,18 @@
 //! unsupported would hide real crashes. The probe asks the target two more questions, once per
 //! operation or endpoint and run:
 //!
-//! 1. the same operation (or endpoint) with an empty body, which any implementation refuses with
-//!    a typed validation error;
-//! 2. an operation (or endpoint) that cannot exist.
+//! 1. the same operation with an empty body, which any implementation refuses with a typed
+//!    validation error;
+//! 2. an operation that cannot exist.
 //!
 //! Only when the step's answer, answer 1 and answer 2 are the same (status and body, numbers
 //! aside) is the step classified *unsupported*, under the rule [`PROBE_RULE`]. An operation that
 //! answers the empty body with a typed 400 exists, so its 500 is a crash and is judged.
+//!
+//! A hosted endpoint is asked once per request body instead: the very request, sent to an
+//! endpoint that cannot exist. A target that routes unknown paths to its JSON API answers by the
+//! body's shape (ministack: a form is `SerializationException`, an empty body `InvalidAction`), so
+//! only the step's own body can show that the endpoint answered as no endpoint would.
 //!
 //! Only answers that carry no verdict of their own are probed: a 5xx from the JSON API, and a
 //! 4xx/5xx from a hosted endpoint without an OAuth `error` member.
@@ -29,7 +34,7 @@ use super::classify::Classification;
 use crate::wire::{Exchange, Request, Wire};
 
 /// The rule named in reports when the probe finds an operation missing.
-pub const PROBE_RULE: &str = "probe: the same answer as for a made-up operation or endpoint, and for an empty request";
+pub const PROBE_RULE: &str = "probe: answered as a made-up operation or endpoint is";
 
 /// The operation name no Cognito target has.
 const MADE_UP_OPERATION: &str = "CognitoConformanceNoSuchOperation";
@@ -85,7 +90,7 @@ fn worth_probing(request: &Request, answer: &Exchange) -> bool {
     answer.status >= 400 && !oauth_error
 }
 
-/// `request` with its path replaced by `path` and no body.
+/// `request` with its path replaced by `path`, the rest as it was.
 fn with_path(request: &Request, path: &str) -> Request {
     let url = match request.url.match_indices('/').nth(2) {
         Some((at, _)) => {
@@ -98,7 +103,7 @@ fn with_path(request: &Request, path: &str) -> Request {
         }
         None => request.url.clone(),
     };
-    Request { method: request.method.clone(), url, headers: request.headers.clone(), body: Vec::new() }
+    Request { method: request.method.clone(), url, headers: request.headers.clone(), body: request.body.clone() }
 }
 
 impl Probes {
@@ -108,34 +113,33 @@ impl Probes {
         if !worth_probing(request, answer) {
             return None;
         }
-        let made_up_name = if request.operation().is_some() { MADE_UP_OPERATION } else { &MADE_UP_PATH[8..] };
-        let (key, name, empty, made_up) = match request.operation() {
-            Some(op) => (
-                op.to_owned(),
-                op.to_owned(),
-                wire.api_request(op, b"{}".to_vec()),
-                wire.api_request(MADE_UP_OPERATION, b"{}".to_vec()),
-            ),
+        let missing = match request.operation() {
+            Some(op) => {
+                let empty = wire.api_request(op, b"{}".to_vec());
+                let made_up = wire.api_request(MADE_UP_OPERATION, b"{}".to_vec());
+                let cell = self.answers.lock().entry(op.to_owned()).or_default().clone();
+                cell.get_or_init(|| async {
+                    let (empty, made_up) = tokio::join!(wire.send(&empty), wire.send(&made_up));
+                    let empty = Fingerprint::of(&empty.ok()?, op);
+                    (empty == Fingerprint::of(&made_up.ok()?, MADE_UP_OPERATION)).then_some(empty)
+                })
+                .await
+                .clone()
+                .map(|fingerprint| (fingerprint, op.to_owned()))
+            }
             None => {
                 let path = request.url.rsplit_once("/oauth2/").map(|(_, p)| p).unwrap_or_default();
-                (
-                    format!("/oauth2/{path}"),
-                    path.to_owned(),
-                    with_path(request, &format!("/oauth2/{path}")),
-                    with_path(request, MADE_UP_PATH),
-                )
+                let key = format!("/oauth2/{path}\n{}", String::from_utf8_lossy(&request.body));
+                let made_up = with_path(request, MADE_UP_PATH);
+                let cell = self.answers.lock().entry(key).or_default().clone();
+                cell.get_or_init(|| async { Some(Fingerprint::of(&wire.send(&made_up).await.ok()?, &MADE_UP_PATH[8..])) })
+                    .await
+                    .clone()
+                    .map(|fingerprint| (fingerprint, path.to_owned()))
             }
         };
-        let seen = Fingerprint::of(answer, &name);
-        let cell = self.answers.lock().entry(key).or_default().clone();
-        let missing = cell
-            .get_or_init(|| async {
-                let (empty, made_up) = tokio::join!(wire.send(&empty), wire.send(&made_up));
-                let empty = Fingerprint::of(&empty.ok()?, &name);
-                (empty == Fingerprint::of(&made_up.ok()?, made_up_name)).then_some(empty)
-            })
-            .await;
-        (missing.as_ref() == Some(&seen)).then(|| Classification::unsupported(PROBE_RULE))
+        let (missing, name) = missing?;
+        (missing == Fingerprint::of(answer, &name)).then(|| Classification::unsupported(PROBE_RULE))
     }
 }
 
@@ -184,7 +188,7 @@ mod tests {
         };
         let swapped = with_path(&request("http://127.0.0.1:5000/oauth2/revoke"), MADE_UP_PATH);
         assert_eq!(swapped.url, format!("http://127.0.0.1:5000{MADE_UP_PATH}"));
-        assert!(swapped.body.is_empty());
+        assert_eq!(swapped.body, b"token=1", "the made-up endpoint gets the very request");
         assert_eq!(swapped.headers, request("http://a").headers);
         let prefixed = with_path(&request("http://127.0.0.1:5000/_domain/cc-x/oauth2/revoke"), MADE_UP_PATH);
         assert_eq!(prefixed.url, format!("http://127.0.0.1:5000/_domain/cc-x{MADE_UP_PATH}"));
