@@ -353,3 +353,39 @@ async fn the_documented_command_audits_an_existing_pool_on_the_aws_rehearsal() {
     assert_eq!(rehearsal.stats().pools, 1);
     rehearsal.shutdown().await;
 }
+
+/// Ctrl-C in the middle of a watch, with the user disabled: the audit stops with 130, deletes the
+/// pool it made and leaves the report of what finished.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_mid_watch_cleans_up_and_leaves_the_report() {
+    let reference = ReferenceServer::start_default().await.expect("the reference starts");
+    let api = stub(Policy::AcceptAll, None);
+    let seen = api.seen.clone();
+    let base = serve(api).await;
+    let reports = tempfile::tempdir().expect("temp dir");
+    let mut command = audit(&reference.endpoint(), &format!("{base}/me"));
+    command.args(["--path", "revoke-token", "--path", "admin-disable-user", "--watch", "60", "--grace", "1"]);
+    command.arg("--report-dir").arg(reports.path());
+    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("the binary starts");
+    // The first path watches for 60 s; once the API has been asked after the revocation (the
+    // fresh check, the session's check, then the watch), the audit is mid-watch.
+    let mut waited = Duration::ZERO;
+    while seen.lock().expect("the lock").len() < 4 {
+        assert!(waited < Duration::from_secs(30), "the audit never reached its watch");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
+    assert!(reference.stats().pools > 0, "the audit made its pool");
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(sent.success(), "SIGINT sent");
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output()).await.expect("join").expect("wait");
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(130), "{all}");
+    assert_eq!(reference.stats().pools, 0, "the audit's pool was deleted: {all}");
+    let report: Value = serde_json::from_str(&read(reports.path().join("report.json"))).expect("JSON");
+    assert!(report["scenarios"].is_array(), "{report}");
+    assert!(reports.path().join("junit.xml").exists());
+    assert_no_fragment(&all, &seen.lock().expect("the lock"));
+    reference.shutdown().await.expect("shutdown");
+}
