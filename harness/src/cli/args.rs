@@ -168,7 +168,8 @@ pub struct TargetArgs {
     pub rehearsal: Option<std::net::SocketAddr>,
     /// Use this user pool of yours for the default pool configuration instead of creating one
     /// (`run`): the run creates and deletes only its own clients and users in it. With `cleanup`:
-    /// delete the `cc-` clients and users (and `cc-` domain) runs left in this pool.
+    /// delete the `cc-` clients and users (and `cc-` domain) runs left in this pool. With
+    /// `audit-api`: the pool of the test user and `--client-id`; the audit then creates nothing.
     #[arg(long, value_name = "ID")]
     pub pool_id: Option<String>,
     /// The hosted domain (prefix) of the --pool-id pool, for the scenarios that need one: the run
