@@ -38,16 +38,28 @@ impl Installed {
         Self { _root: root, binary, cwd, home, emulators }
     }
 
+    /// Runs the copied binary. A copy just written can be "busy" for a moment: another test thread
+    /// that forks while the copy's file is open hands the child that open file until it execs
+    /// (ETXTBSY, rust-lang/rust#114554), so that one error is retried.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(&self.binary)
-            .args(args)
-            .current_dir(&self.cwd)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("CC_EMULATORS_DIR", &self.emulators)
-            .output()
-            .expect("runs")
+        let mut attempts = 0;
+        loop {
+            let output = Command::new(&self.binary)
+                .args(args)
+                .current_dir(&self.cwd)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", &self.home)
+                .env("CC_EMULATORS_DIR", &self.emulators)
+                .output();
+            match output {
+                Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 100 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                output => return output.expect("runs"),
+            }
+        }
     }
 }
 
