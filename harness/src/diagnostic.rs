@@ -118,6 +118,9 @@ impl SourceCode for BoundedSource<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let full = self.inner.read_span(span, before, after)?;
+        if before == 0 && after == 0 {
+            return self.in_characters(span, full);
+        }
         let data = full.data();
         if longest_line(data) <= MAX_SHOWN_LINE {
             return Ok(full);
@@ -133,6 +136,32 @@ impl SourceCode for BoundedSource<'_> {
         let name = full.name().map(str::to_owned).unwrap_or_default();
         let window = SourceSpan::new((full.span().offset() + from).into(), to - from);
         Ok(Box::new(MietteSpanContents::new_named(name, &data[from..to], window, full.line() + breaks, column, 1)))
+    }
+}
+
+impl<'a> BoundedSource<'a> {
+    /// `primary` (the span alone, which miette reads for the `[file:line:col]` it shows) with its
+    /// column counted in characters, as the message's own location, editors and rustc count it:
+    /// miette counts bytes, so on a line with non-ASCII text before the problem the two locations
+    /// of one diagnostic disagreed.
+    fn in_characters<'b>(
+        &'b self,
+        span: &SourceSpan,
+        primary: Box<dyn SpanContents<'b> + 'b>,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let with_line = self.inner.read_span(&SourceSpan::new(span.offset().into(), 0), 1, 0)?;
+        let before = &with_line.data()[..span.offset().saturating_sub(with_line.span().offset()).min(with_line.data().len())];
+        let line_start = before.iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |at| at + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count();
+        let name = primary.name().map(str::to_owned).unwrap_or_default();
+        Ok(Box::new(MietteSpanContents::new_named(
+            name,
+            primary.data(),
+            *primary.span(),
+            primary.line(),
+            column,
+            primary.line_count(),
+        )))
     }
 }
 
@@ -225,5 +254,14 @@ mod tests {
         let mut plain = String::new();
         GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).render_report(&mut plain, &error).unwrap();
         assert_eq!(render(&error, false), plain);
+    }
+
+    #[test]
+    fn both_locations_count_characters_on_a_line_of_non_ascii_text() {
+        let text = "a = 1\ntitle = \"ééé\" x\n";
+        let at = text.find(" x").expect("the x") + 1;
+        let shown = render_at(text, at..at + 1);
+        assert!(shown.contains("long.toml:2:15: broken here"), "{shown}");
+        assert!(shown.contains("[long.toml:2:15]"), "miette's header agrees: {shown}");
     }
 }

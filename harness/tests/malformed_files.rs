@@ -76,9 +76,17 @@ fn cases(root: &Path) -> Vec<Case> {
     check("not UTF-8", "in-string.toml", &bytes(b"title = \"t\xff\"\n".to_vec()), Some("1:11"));
     check("not UTF-8", "in-comment.toml", &bytes(b"# caf\xe9\ntitle = \"t\"\n".to_vec()), Some("1:6"));
     let escapes = b"# \x1b]0;owned\x07 \x1b[2J\ntitle = \"\x1b[31m\"\n\"\\u001b[31m\" = 1\n".to_vec();
-    check("terminal escapes in a file", "escapes.toml", &bytes(escapes), Some("1:3"));
+    check("terminal escapes or direction controls in a file", "escapes.toml", &bytes(escapes), Some("1:3"));
     let key = b"title = \"t\"\nspec = \"\xc2\xa71\"\n\"\\u001b[2J\\u009b\" = 1\n".to_vec();
-    check("terminal escapes in a file", "escaped-key.toml", &bytes(key), Some("3:1"));
+    check("terminal escapes or direction controls in a file", "escaped-key.toml", &bytes(key), Some("3:1"));
+    // Direction controls (U+202E, U+2066, U+2069) around a step name, then an error on that line.
+    let bidi = "title = \"t\"\nspec = \"§1\"\n[[steps]]\nname = \"a\u{202E}b\u{2066}c\u{2069}\" nope\n";
+    check(
+        "terminal escapes or direction controls in a file",
+        "bidi.toml",
+        &bytes(bidi.as_bytes().to_vec()),
+        Some("4:17"),
+    );
     check("dangling `.toml` symlink", "dangling.toml", &link("/nonexistent/anywhere"), Some("1:1"));
     check("FIFO named `*.toml`", "fifo.toml", &mkfifo, Some("1:1"));
     check("symlink to /dev/zero", "zero.toml", &link("/dev/zero"), Some("1:1"));
@@ -262,8 +270,8 @@ fn run(case: &Case, scratch: &Path) -> Result<(), String> {
     if stderr.contains("panicked") || status.code() == Some(101) {
         return Err(format!("panicked: {}", shown()));
     }
-    if stderr.contains('\u{1b}') {
-        return Err(format!("a terminal escape reached stderr: {:?}", shown()));
+    if stderr.contains(['\u{1b}', '\u{202E}', '\u{2066}', '\u{2069}']) {
+        return Err(format!("a terminal escape or direction control reached stderr: {:?}", shown()));
     }
     match &case.expect {
         Expect::Valid if status.code() == Some(0) => Ok(()),

@@ -76,18 +76,29 @@ impl ScenarioError {
 /// key of 70,000 characters would otherwise be quoted whole.
 pub const MAX_MESSAGE: usize = 400;
 
-/// `text` with every control character but tab and line breaks replaced by one of the same UTF-8
-/// length (`?`, `¿`), so offsets still hold: a hostile file's escape sequences are shown, not
-/// sent to the terminal. `keep_breaks`: `\n` and `\r` stay (source text), or go too (messages).
+/// Unicode's explicit direction controls. A terminal obeys them, so a line holding them can show
+/// text in another order than the file has it ("Trojan Source", CVE-2021-42574): a diagnostic
+/// would quote code that is not what the parser read.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every control character but tab and line breaks, and every direction control,
+/// replaced by one of the same UTF-8 length (`?`, `¿`, `�`), so offsets still hold: a hostile
+/// file's escape sequences are shown, not obeyed by the terminal. `keep_breaks`: `\n` and `\r`
+/// stay (source text), or go too (messages).
 fn printable(text: &str, keep_breaks: bool) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\t' && !(keep_breaks && matches!(c, '\n' | '\r'));
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t' && !(keep_breaks && matches!(c, '\n' | '\r'))) || is_bidi_control(c)
+    };
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let replace = |c: char| match c {
         c if !unsafe_char(c) => c,
         c if c.len_utf8() == 1 => '?',
-        _ => '¿',
+        c if c.len_utf8() == 2 => '¿',
+        _ => '\u{FFFD}',
     };
     std::borrow::Cow::Owned(text.chars().map(replace).collect())
 }
