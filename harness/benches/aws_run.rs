@@ -79,9 +79,7 @@ async fn aws_mode(options: &Options) {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
         .env("AWS_CONFIG_FILE", home.path().join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", &files.credentials)
-        .env("AWS_PROFILE", "rehearsal")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(files.environment())
         .args(["run", "--target", "aws", "--region", "us-east-1", "--create-aws-resources", "--ca-bundle"])
         .arg(&files.ca)
         .args(["--rehearsal", &rehearsal.addr().to_string()]);

@@ -43,9 +43,7 @@ impl Rehearsed {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("AWS_CONFIG_FILE", self.home.path().join("no-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", &self.files.credentials)
-            .env("AWS_PROFILE", "rehearsal")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(self.files.environment())
             .args([command, "--target", "aws", "--region", "us-east-1", "--ca-bundle"])
             .arg(&self.files.ca)
             .args(["--rehearsal", &self.rehearsal.addr().to_string()]);

@@ -21,6 +21,20 @@ pub struct StateFiles {
     pub credentials: PathBuf,
 }
 
+impl StateFiles {
+    /// The environment a client of the rehearsal needs besides `--ca-bundle`: these credentials,
+    /// found through the standard chain (profile [`PROFILE`]), and no instance-metadata lookup,
+    /// which off EC2 only waits for its timeout. The printed command and the tests' children
+    /// both take it from here.
+    pub fn environment(&self) -> [(&'static str, std::ffi::OsString); 3] {
+        [
+            ("AWS_SHARED_CREDENTIALS_FILE", self.credentials.clone().into_os_string()),
+            ("AWS_PROFILE", PROFILE.into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]
+    }
+}
+
 /// Why the state directory could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write the rehearsal's {what} in {dir}: {source}")]
@@ -79,11 +93,12 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// The command that runs the suite against a rehearsal at `addr`, with these files.
 pub fn run_command(files: &StateFiles, region: &str, addr: SocketAddr) -> String {
+    let environment: Vec<String> =
+        files.environment().iter().map(|(name, value)| format!("{name}={}", value.to_string_lossy())).collect();
     format!(
-        "AWS_SHARED_CREDENTIALS_FILE={} AWS_PROFILE={PROFILE} AWS_EC2_METADATA_DISABLED=true \
-         cognito-conformance run --target aws --region {region} --ca-bundle {} --rehearsal {addr} \
+        "{} cognito-conformance run --target aws --region {region} --ca-bundle {} --rehearsal {addr} \
          --create-aws-resources",
-        files.credentials.display(),
+        environment.join(" "),
         files.ca.display()
     )
 }
