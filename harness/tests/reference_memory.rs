@@ -4,7 +4,7 @@
 mod common;
 
 use cognito_conformance::reference::{Limits, ReferenceConfig, ReferenceServer};
-use common::Target;
+use common::{Api, Target};
 use serde_json::json;
 
 #[tokio::test]
@@ -61,8 +61,8 @@ async fn the_family_cap_is_a_typed_error() {
     let limits = Limits { max_families: 2, ..Limits::default() };
     let server =
         ReferenceServer::start(ReferenceConfig { limits, ..ReferenceConfig::default() }).await.expect("starts");
-    let endpoint = server.endpoint();
-    let target = Target { server, http: reqwest::Client::new(), endpoint };
+    let api = Api::at(server.endpoint());
+    let target = Target { server, api };
     let pool = target.pool().await;
     let client = target.client(&pool, json!({})).await;
     target.user(&pool, "alice").await;

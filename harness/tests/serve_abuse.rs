@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cognito_conformance::reference::{Limits, ReferenceConfig, ReferenceServer};
+use common::RefreshPath;
 use common::reliability::{Row, check_section};
 use common::serve::raw::{self, End};
 use common::serve::{Api, ServeProcess};
@@ -341,7 +342,7 @@ async fn store_budget() -> Row {
 async fn revoke_versus_refresh(serve: &ServeProcess) -> Row {
     let api = serve.api();
     let pool = api.pool().await;
-    let client = api.client(&pool).await;
+    let client = api.client(&pool, json!({})).await;
     api.user(&pool, "racer").await;
     let (pairs, refreshes) = (40, 6);
     let mut after = 0;
@@ -354,7 +355,7 @@ async fn revoke_versus_refresh(serve: &ServeProcess) -> Row {
             tasks.spawn(async move {
                 tokio::time::sleep(Duration::from_millis(k * 3)).await;
                 let sent = Instant::now();
-                let status = api.refresh(&client, &token).await.status;
+                let status = api.refresh_on(&client, "racer", &token, RefreshPath::RefreshTokenAuth).await.status;
                 (sent, status)
             });
         }
@@ -369,7 +370,7 @@ async fn revoke_versus_refresh(serve: &ServeProcess) -> Row {
                 assert_ne!(status, 200, "a refresh sent after the revoke answered 200 succeeded");
             }
         }
-        let late = api.refresh(&client, &token).await;
+        let late = api.refresh_on(&client, "racer", &token, RefreshPath::RefreshTokenAuth).await;
         late.expect_error("NotAuthorizedException");
         after += 1;
     }

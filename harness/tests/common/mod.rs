@@ -6,7 +6,7 @@
 //! hence `dead_code` is allowed for the whole tree.
 //!
 //! - this file: replies, app clients, sessions and JWT/credential helpers;
-//! - [`target`]: [`Target`], a running reference and the requests the tests send it;
+//! - [`target`]: [`Target`], a running reference, and [`Api`], the requests the tests send a target;
 //! - [`assertions`]: session liveness, revocation and no-leak checks for the JSON API;
 //! - [`fixtures`]: tokens the reference never issued (tampered, from another instance);
 //! - [`hosted`]: the fixture and OAuth assertions of the `reference_hosted_*` binaries;
@@ -43,7 +43,7 @@ use sha2::Sha256;
 
 // Re-exported at the top so that binaries write `common::Target`; not every binary uses each one.
 #[allow(unused_imports)]
-pub use target::{REFRESH_PATHS, RefreshPath, Target};
+pub use target::{Api, REFRESH_PATHS, RefreshPath, Target};
 
 /// The default password of fixture users; satisfies the default policy.
 pub const PASSWORD: &str = "Passw0rd!";

@@ -1,17 +1,16 @@
 //! `serve` as a process, for the suites that attack the binary users run: [`ServeProcess`] starts
 //! `cognito-conformance serve` on a free loopback port (optionally under a file-descriptor limit)
-//! and stops it when dropped; [`Api`] is the small Cognito client the abuse suite drives it with;
+//! and stops it when dropped; [`ServeProcess::api`] is the tests' Cognito client ([`Api`]) for it;
 //! [`raw`] speaks HTTP/1.1 byte by byte, for what no well-behaved client sends.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::{AppClient, PASSWORD, Reply, Session, secret_hash};
+pub use super::target::Api;
 
 /// A running `serve` child process; killed (by its own handle) when dropped.
 pub struct ServeProcess {
@@ -59,7 +58,7 @@ impl ServeProcess {
 
     /// An API client for this process.
     pub fn api(&self) -> Api {
-        Api { http: reqwest::Client::new(), endpoint: format!("http://{}", self.addr) }
+        Api::at(format!("http://{}", self.addr))
     }
 }
 
@@ -67,76 +66,6 @@ impl Drop for ServeProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A minimal Cognito client over HTTP: the operations the abuse suite needs.
-#[derive(Clone)]
-pub struct Api {
-    pub http: reqwest::Client,
-    pub endpoint: String,
-}
-
-impl Api {
-    /// Calls an AWS JSON 1.1 operation.
-    pub async fn call(&self, operation: &str, body: Value) -> Reply {
-        self.call_raw(operation, body.to_string().into_bytes()).await
-    }
-
-    /// Calls an AWS JSON 1.1 operation with raw body bytes.
-    pub async fn call_raw(&self, operation: &str, body: Vec<u8>) -> Reply {
-        let request = super::api_request(&self.http, &self.endpoint, operation, body);
-        Reply::read(request.send().await.expect("an answer")).await
-    }
-
-    /// A new pool's id.
-    pub async fn pool(&self) -> String {
-        let reply = self.call("CreateUserPool", json!({ "PoolName": "abuse" })).await;
-        reply.ok()["UserPool"]["Id"].as_str().expect("pool id").to_owned()
-    }
-
-    /// A public client allowing password sign-in and refresh.
-    pub async fn client(&self, pool_id: &str) -> AppClient {
-        let body = json!({ "UserPoolId": pool_id, "ClientName": "abuse",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] });
-        let reply = self.call("CreateUserPoolClient", body).await;
-        let client = &reply.ok()["UserPoolClient"];
-        AppClient {
-            pool_id: pool_id.to_owned(),
-            id: client["ClientId"].as_str().expect("client id").to_owned(),
-            secret: client["ClientSecret"].as_str().map(str::to_owned),
-        }
-    }
-
-    /// A confirmed user with [`PASSWORD`].
-    pub async fn user(&self, pool_id: &str, username: &str) {
-        let body = json!({ "UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS" });
-        self.call("AdminCreateUser", body).await.ok();
-        let body = json!({ "UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true });
-        self.call("AdminSetUserPassword", body).await.ok();
-    }
-
-    /// USER_PASSWORD_AUTH; the session's tokens.
-    pub async fn sign_in(&self, client: &AppClient, username: &str) -> Session {
-        let mut params = json!({ "USERNAME": username, "PASSWORD": PASSWORD });
-        if let Some(secret) = &client.secret {
-            params["SECRET_HASH"] = json!(secret_hash(secret, username, &client.id));
-        }
-        let body = json!({ "ClientId": client.id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params });
-        let reply = self.call("InitiateAuth", body).await;
-        Session::from_result(&reply.ok()["AuthenticationResult"], username)
-    }
-
-    /// REFRESH_TOKEN_AUTH; the raw reply.
-    pub async fn refresh(&self, client: &AppClient, refresh_token: &str) -> Reply {
-        let params = json!({ "REFRESH_TOKEN": refresh_token });
-        let body = json!({ "ClientId": client.id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": params });
-        self.call("InitiateAuth", body).await
-    }
-
-    /// RevokeToken; the raw reply.
-    pub async fn revoke(&self, client: &AppClient, token: &str) -> Reply {
-        self.call("RevokeToken", json!({ "Token": token, "ClientId": client.id })).await
     }
 }
 

@@ -1,4 +1,4 @@
-//! [`Target`]: a running reference instance and the requests the tests send it — the AWS JSON 1.1
+//! [`Target`]: a running reference instance, and [`Api`]: the requests the tests send a target — the AWS JSON 1.1
 //! operations, the sign-in and refresh flows (every refresh path of spec §8.1) and the hosted
 //! endpoints of a pool's domain.
 
@@ -24,11 +24,10 @@ pub enum RefreshPath {
 pub const REFRESH_PATHS: [RefreshPath; 4] =
     [RefreshPath::RefreshTokenAuth, RefreshPath::RefreshToken, RefreshPath::Admin, RefreshPath::GetTokens];
 
-/// A running reference instance and an HTTP client for it.
+/// A running reference instance, and [`Api`] for it (through `Deref`).
 pub struct Target {
     pub server: ReferenceServer,
-    pub http: reqwest::Client,
-    pub endpoint: String,
+    pub api: Api,
 }
 
 impl Target {
@@ -42,8 +41,31 @@ impl Target {
         let config =
             ReferenceConfig { faults: faults.iter().copied().collect::<FaultSet>(), ..ReferenceConfig::default() };
         let server = ReferenceServer::start(config).await.expect("reference starts");
-        let endpoint = server.endpoint();
-        Self { server, http: reqwest::Client::new(), endpoint }
+        let api = Api::at(server.endpoint());
+        Self { server, api }
+    }
+}
+
+impl std::ops::Deref for Target {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// The requests the tests send a Cognito target over real HTTP: an in-process reference
+/// ([`Target`]) or a `serve` process alike. Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub endpoint: String,
+}
+
+impl Api {
+    /// A client of the target at `endpoint`.
+    pub fn at(endpoint: String) -> Self {
+        Self { http: reqwest::Client::new(), endpoint }
     }
 
     /// Calls an AWS JSON 1.1 operation with a JSON body.
